@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: Apache-2.0
+# One non-recursive makefile. `make` builds build/ballastd and build/ballast;
+# `make test` installs what is missing, builds, runs unit + integration tests;
+# `make asan` does the same under AddressSanitizer + UBSan in build-asan/.
+
+BUILD   ?= build
+CC      ?= cc
+VERSION := 0.1.0
+PYTHON  := /usr/bin/python3
+
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+           -Wno-unused-parameter -Wno-format-truncation
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -DBL_VERSION='"$(VERSION)"' -Isrc -pthread -MMD -MP
+LDLIBS  := -ljansson -pthread
+ifeq ($(CI),true)
+CFLAGS  += -Werror
+endif
+
+LIB_SRC := $(wildcard src/core/*.c src/net/*.c src/lb/*.c src/config/*.c src/proxy/*.c \
+                      src/admin/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB     := $(BUILD)/libballast.a
+
+UNIT_SRC  := $(wildcard tests/unit/*/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:%.c=$(BUILD)/%)
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+
+.PHONY: all deps test unit integration asan fuzz fuzz-replay run format format-check lint clean bench
+
+all: $(BUILD)/ballastd $(BUILD)/ballast
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/ballastd: $(BUILD)/src/main.o $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/ballast: $(BUILD)/src/cli/ballast.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS)
+
+deps:
+	@scripts/deps.sh
+
+unit: $(UNIT_BIN) fuzz-replay
+	@prove $(UNIT_BIN)
+
+integration: all
+	BALLASTD=$(abspath $(BUILD)/ballastd) $(PYTHON) -m pytest -q tests/integration
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) integration
+
+asan: deps
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	        all unit integration
+
+# Replays the fuzz corpora through the same entry points the fuzzers use.
+$(BUILD)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< tests/fuzz/replay_main.c $(LIB) $(LDLIBS)
+
+fuzz-replay: $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/fuzz/replay_%)
+	@for f in $^; do n=$${f##*/replay_}; $$f tests/fuzz/corpus/$$n/* || exit 1; done
+
+fuzz: deps
+	$(MAKE) BUILD=build-fuzz CC=clang \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" $(BUILD)/../build-fuzz/libballast.a
+	@mkdir -p build-fuzz/tests/fuzz
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  clang -O1 -g -std=gnu11 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
+	    -o build-fuzz/tests/fuzz/$$n $$f build-fuzz/libballast.a -ljansson -pthread || exit 1; \
+	  echo "run: build-fuzz/tests/fuzz/$$n -max_total_time=60 tests/fuzz/corpus/$${n#fuzz_}"; done
+
+run: deps all
+	@scripts/run-demo.sh
+
+bench: all
+	@bench/run.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+lint:
+	@scripts/lint.sh
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d $(BUILD)/src/cli/ballast.d

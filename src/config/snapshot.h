@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The immutable runtime configuration the workers read: a parsed bl_cfg plus
+ * everything derived from it once, so that no worker ever computes it per
+ * connection: listener addresses and their per-worker listening sockets,
+ * algorithm tables, shared counters.
+ *
+ * Refcounted. The control thread builds one per (re)load and hands a
+ * reference to each worker; every session holds a reference to the snapshot
+ * it started under, so a reload never pulls a member out from under a live
+ * connection. The last unref frees it, on whichever thread that happens.
+ */
+#ifndef BL_CONFIG_SNAPSHOT_H
+#define BL_CONFIG_SNAPSHOT_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "config/model.h"
+#include "core/err.h"
+#include "lb/pool.h"
+
+/* Counters of one listener, shared by workers and kept across reloads. */
+struct bl_listener_state {
+    _Atomic int32_t active;       /* client connections open now */
+    _Atomic uint64_t total;       /* client connections accepted and served */
+    _Atomic uint64_t bytes_in;    /* bytes received from clients */
+    _Atomic uint64_t bytes_out;   /* bytes sent to clients */
+    _Atomic uint64_t denied;      /* refused by allowed_cidrs or connection_limit */
+    _Atomic uint64_t errors;      /* no usable member, or every try failed */
+};
+
+/* A listening socket for one (address, protocol, worker); shared across snapshots. */
+struct bl_lsock {
+    int fd; /* -1 until opened; closed when the last snapshot using it goes */
+};
+
+/* Pool-wide shared state: the round-robin cursor every worker advances. */
+struct bl_pool_state {
+    _Atomic uint64_t cursor;
+};
+
+struct bl_snap_member {
+    const struct bl_cfg_member *cfg;
+    struct bl_member_state *st; /* registry reference */
+};
+
+struct bl_snap_pool {
+    const struct bl_cfg_pool *cfg;
+    struct bl_lb_pool lb;
+    struct bl_snap_member *members;
+    uint32_t nmembers;
+    struct bl_pool_state *st; /* registry reference */
+    bool hash_client;         /* SOURCE_IP*: pick() needs the client hash */
+    bool hash_port;           /* SOURCE_IP_PORT: the source port is in it */
+};
+
+struct bl_snap_listener {
+    const struct bl_cfg_listener *cfg;
+    const struct bl_cfg_lb *lb;
+    struct bl_addr addr;          /* VIP + protocol_port */
+    int socktype;                 /* SOCK_STREAM or SOCK_DGRAM */
+    struct bl_lsock **lsocks;     /* one per worker, registry references */
+    struct bl_listener_state *st; /* registry reference */
+    struct bl_snap_pool *pool;    /* NULL: no default pool, connections are refused */
+    char label[160];              /* "lb/listener (TCP 127.0.0.1:2222)" for logs */
+};
+
+struct bl_snapshot {
+    _Atomic uint32_t refs;
+    uint64_t generation;          /* 1 for the first load, +1 per reload */
+    struct bl_cfg *cfg;           /* owned */
+    unsigned nworkers;
+    struct bl_snap_listener *listeners; /* only those with admin_state_up (and LB up) */
+    uint32_t nlisteners;
+    struct bl_snap_pool *pools;   /* every pool of every load balancer */
+    uint32_t npools;
+};
+
+/*
+ * Builds a snapshot from `cfg` (taking ownership, freed on failure too) for
+ * `nworkers` workers. Listening sockets that an earlier snapshot opened for
+ * the same address are reused, never reopened; new ones are opened here, so
+ * a port already in use fails the build, with `err` naming the listener.
+ * Returns 0 with `*out` holding one reference, or a negative errno.
+ */
+int bl_snapshot_build(struct bl_cfg *cfg, unsigned nworkers, uint64_t generation,
+                      struct bl_snapshot **out, struct bl_err *err);
+
+void bl_snapshot_ref(struct bl_snapshot *s);
+
+/* Drops a reference; the last one frees the snapshot and releases shared state. */
+void bl_snapshot_unref(struct bl_snapshot *s);
+
+#endif

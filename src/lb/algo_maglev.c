@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * SOURCE_IP and SOURCE_IP_PORT: Maglev consistent hashing (Eisenbud et al.,
+ * NSDI 2016), weighted. Each member fills a prime-sized table following its
+ * own permutation, seeded by its identity; a client's hash indexes the table.
+ * Removing a member frees only its own slots, so only its clients move.
+ *
+ * A member that is down at pick time is skipped by probing the following
+ * slots: those belong to members in a hash-random order, so the down member's
+ * clients spread over the others and nobody else's client moves.
+ */
+#include "lb/algo.h"
+
+#include <stdlib.h>
+
+#include "core/xalloc.h"
+#include "lb/pool.h"
+
+struct maglev {
+    uint32_t size;    /* prime, >= 100 x members when possible (imbalance <= 1%) */
+    uint32_t slots[]; /* indexes into tier->members */
+};
+
+static const uint32_t primes[] = {1031, 4099, 16411, 65537, 262147, 1048583, 5000011};
+
+static uint32_t table_size(uint32_t n)
+{
+    for (size_t i = 0; i < sizeof(primes) / sizeof(primes[0]); i++) {
+        if (primes[i] >= 100u * n)
+            return primes[i];
+    }
+    return primes[sizeof(primes) / sizeof(primes[0]) - 1];
+}
+
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 31;
+    h *= 0x7fb5d329728ea185ULL;
+    h ^= h >> 27;
+    h *= 0x81dadef4bc2dd44dULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static void *maglev_create(const struct bl_lb_tier *tier)
+{
+    uint32_t n = tier->n, size = table_size(n), filled = 0, maxw = 1;
+    struct maglev *mg = bl_xmalloc(sizeof(*mg) + size * sizeof(mg->slots[0]));
+    uint64_t *offset = bl_xcalloc(n, sizeof(*offset));
+    uint64_t *skip = bl_xcalloc(n, sizeof(*skip));
+    uint64_t *next = bl_xcalloc(n, sizeof(*next));
+    uint64_t *placed = bl_xcalloc(n, sizeof(*placed));
+
+    mg->size = size;
+    for (uint32_t s = 0; s < size; s++)
+        mg->slots[s] = UINT32_MAX;
+    for (uint32_t k = 0; k < n; k++) {
+        const struct bl_lb_member *m = &tier->members[tier->idx[k]];
+        offset[k] = m->key_hash % size;
+        skip[k] = mix(m->key_hash) % (size - 1) + 1;
+        if (m->weight > maxw)
+            maxw = m->weight;
+    }
+    /* Round r lets member k own floor(r * w_k / w_max) slots: a member of
+     * half the weight claims a slot every other round. */
+    for (uint64_t round = 1; filled < size; round++) {
+        for (uint32_t k = 0; k < n && filled < size; k++) {
+            uint32_t w = tier->members[tier->idx[k]].weight;
+            if (placed[k] >= round * w / maxw)
+                continue;
+            for (;;) {
+                uint32_t s = (uint32_t)((offset[k] + next[k] * skip[k]) % size);
+                next[k]++;
+                if (mg->slots[s] == UINT32_MAX) {
+                    mg->slots[s] = tier->idx[k];
+                    placed[k]++;
+                    filled++;
+                    break;
+                }
+            }
+        }
+    }
+    free(offset);
+    free(skip);
+    free(next);
+    free(placed);
+    return mg;
+}
+
+static void maglev_destroy(void *state)
+{
+    free(state);
+}
+
+static int maglev_pick(const struct bl_lb_tier *tier, const void *state, uint64_t hash,
+                       const struct bl_lb_tried *tried)
+{
+    const struct maglev *mg = state;
+    uint32_t slot = (uint32_t)(hash % mg->size);
+
+    for (uint32_t k = 0; k < mg->size; k++) {
+        uint32_t i = mg->slots[(slot + k) % mg->size];
+        if (bl_member_is_usable(tier->members[i].st) && !bl_lb_tried_has(tried, i))
+            return (int)i;
+    }
+    return -1;
+}
+
+const struct bl_algo_ops bl_algo_source_ip = {
+    .name = "SOURCE_IP",
+    .create = maglev_create,
+    .destroy = maglev_destroy,
+    .pick = maglev_pick,
+};
+
+const struct bl_algo_ops bl_algo_source_ip_port = {
+    .name = "SOURCE_IP_PORT",
+    .create = maglev_create,
+    .destroy = maglev_destroy,
+    .pick = maglev_pick,
+};

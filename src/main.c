@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ballastd: arguments, start-up order, the control loop (signals, admin
+ * socket, reload), shutdown. The data plane runs on its own worker threads
+ * (proxy/dataplane.h); this thread only builds snapshots and hands them over.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "admin/admin.h"
+#include "config/parse.h"
+#include "config/snapshot.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "proxy/dataplane.h"
+
+#ifndef BL_VERSION
+#define BL_VERSION "0.1.0"
+#endif
+
+struct daemon {
+    const char *config_path;
+    const char *admin_path;
+    unsigned nworkers;
+    struct bl_loop *loop;
+    struct bl_io sig;
+    struct bl_dataplane *dp;
+    struct bl_admin *admin;
+    uint64_t generation;
+    unsigned long reload_failures;
+    char last_error[512];
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: ballastd --config FILE [--workers N] [--admin SOCKET] "
+               "[--log-level error|warn|info|debug]\n"
+               "  --config FILE   Octavia fully-populated load balancer JSON "
+               "({\"loadbalancer\": ...} or {\"loadbalancers\": [...]})\n"
+               "  --workers N     worker threads (default: number of CPUs)\n"
+               "  --admin SOCKET  UNIX socket answering 'stats' and 'reload'\n"
+               "signals: SIGHUP reloads FILE, SIGUSR1 dumps stats to stderr, "
+               "SIGTERM/SIGINT stop\n");
+}
+
+static int parse_args(struct daemon *d, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"workers", required_argument, NULL, 'w'},
+        {"admin", required_argument, NULL, 'a'},  {"log-level", required_argument, NULL, 'l'},
+        {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c;
+    long n;
+    char *end;
+
+    while ((c = getopt_long(argc, argv, "c:w:a:l:Vh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            d->config_path = optarg;
+            break;
+        case 'a':
+            d->admin_path = optarg;
+            break;
+        case 'w':
+            n = strtol(optarg, &end, 10);
+            if (*end != '\0' || n < 1 || n > 256) {
+                fprintf(stderr, "ballastd: --workers: must be 1..256, got '%s'\n", optarg);
+                return -EINVAL;
+            }
+            d->nworkers = (unsigned)n;
+            break;
+        case 'l':
+            if (bl_log_level_parse(optarg, &bl_log_max) < 0) {
+                fprintf(stderr, "ballastd: --log-level: unknown level '%s'\n", optarg);
+                return -EINVAL;
+            }
+            break;
+        case 'V':
+            printf("ballastd %s\n", BL_VERSION);
+            exit(0);
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            usage(stderr);
+            return -EINVAL;
+        }
+    }
+    if (d->config_path == NULL) {
+        fprintf(stderr, "ballastd: --config FILE is required\n");
+        usage(stderr);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Loads the file and builds a snapshot; nothing running is touched on failure. */
+static int load(struct daemon *d, struct bl_snapshot **out, struct bl_err *err)
+{
+    struct bl_cfg *cfg;
+    int rc = bl_cfg_load(d->config_path, &cfg, err);
+
+    if (rc < 0)
+        return rc;
+    return bl_snapshot_build(cfg, d->nworkers, d->generation + 1, out, err);
+}
+
+static int reload(void *ctx, char *msg, size_t msglen)
+{
+    struct daemon *d = ctx;
+    struct bl_err err = {0};
+    struct bl_snapshot *s;
+    int rc = load(d, &s, &err);
+
+    if (rc < 0) {
+        d->reload_failures++;
+        snprintf(d->last_error, sizeof(d->last_error), "%s", err.msg);
+        snprintf(msg, msglen, "%s", err.msg);
+        bl_log(BL_LOG_ERROR, "reload rejected, generation %llu stays in force: %s",
+               (unsigned long long)d->generation, err.msg);
+        return rc;
+    }
+    d->generation = s->generation;
+    bl_dataplane_apply(d->dp, s);
+    bl_log(BL_LOG_INFO, "reloaded %s: generation %llu, %u listeners", d->config_path,
+           (unsigned long long)d->generation, s->nlisteners);
+    return 0;
+}
+
+static struct bl_dataplane *get_dataplane(void *ctx)
+{
+    return ((struct daemon *)ctx)->dp;
+}
+
+static unsigned long get_failures(void *ctx)
+{
+    return ((struct daemon *)ctx)->reload_failures;
+}
+
+static const char *get_last_error(void *ctx)
+{
+    struct daemon *d = ctx;
+    return d->last_error[0] ? d->last_error : NULL;
+}
+
+static void on_signal(struct bl_loop *loop, struct bl_io *io, uint32_t events)
+{
+    struct daemon *d = bl_container_of(io, struct daemon, sig);
+    struct bl_admin_ops ops = {get_dataplane, reload, get_failures, get_last_error, d};
+    struct signalfd_siginfo si;
+    char msg[512];
+
+    (void)events;
+    while (read(io->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+        if (si.ssi_signo == SIGHUP) {
+            reload(d, msg, sizeof(msg));
+        } else if (si.ssi_signo == SIGUSR1) {
+            bl_admin_write_stats(&ops, stderr);
+        } else {
+            bl_log(BL_LOG_INFO, "signal %u: stopping", si.ssi_signo);
+            bl_loop_stop(loop);
+        }
+    }
+}
+
+/* Signals are taken by a signalfd on the control loop; workers block them all. */
+static int setup_signals(struct daemon *d)
+{
+    sigset_t set;
+    int fd;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    bl_io_init(&d->sig, fd, on_signal);
+    return bl_io_want(d->loop, &d->sig, EPOLLIN);
+}
+
+static int start(struct daemon *d)
+{
+    struct bl_admin_ops ops = {get_dataplane, reload, get_failures, get_last_error, d};
+    struct bl_err err = {0};
+    struct bl_snapshot *s;
+    int rc;
+
+    if ((rc = setup_signals(d)) < 0) {
+        bl_log(BL_LOG_ERROR, "cannot set up signals: %s", strerror(-rc));
+        return rc;
+    }
+    if ((rc = load(d, &s, &err)) < 0) {
+        bl_log(BL_LOG_ERROR, "cannot start: %s", err.msg);
+        return rc;
+    }
+    d->generation = s->generation;
+    if ((rc = bl_dataplane_start(d->nworkers, s, &d->dp, &err)) < 0) {
+        bl_log(BL_LOG_ERROR, "cannot start data plane: %s", err.msg);
+        return rc;
+    }
+    if (d->admin_path && (rc = bl_admin_start(d->loop, d->admin_path, &ops, &d->admin)) < 0) {
+        bl_log(BL_LOG_ERROR, "cannot open admin socket %s: %s", d->admin_path, strerror(-rc));
+        return rc;
+    }
+    bl_log(BL_LOG_INFO, "ballastd %s ready: %u listeners, %u workers, config %s", BL_VERSION,
+           s->nlisteners, d->nworkers, d->config_path);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct daemon d = {.sig.fd = -1};
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int rc;
+
+    d.nworkers = ncpu > 0 ? (unsigned)ncpu : 1;
+    if (parse_args(&d, argc, argv) < 0)
+        return 2;
+    d.loop = bl_loop_create();
+    if (d.loop == NULL) {
+        bl_log(BL_LOG_ERROR, "cannot create event loop: %s", strerror(errno));
+        return 1;
+    }
+    rc = start(&d);
+    if (rc == 0)
+        rc = bl_loop_run(d.loop);
+    bl_admin_stop(d.admin);
+    bl_dataplane_stop(d.dp);
+    bl_io_close(d.loop, &d.sig);
+    bl_loop_destroy(d.loop);
+    return rc < 0 ? 1 : 0;
+}

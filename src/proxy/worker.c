@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Worker threads and the data plane that owns them. A new snapshot reaches a
+ * worker through its `pending` slot and an eventfd; the worker then moves its
+ * epoll registrations from the old snapshot's listeners to the new ones.
+ * Sockets are shared between the two (config/registry), so between the
+ * EPOLL_CTL_DEL and the ADD new connections simply wait in the kernel's
+ * accept queue: none is refused.
+ */
+#include "proxy/worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "net/sock.h"
+#include "proxy/dataplane.h"
+
+struct bl_dataplane {
+    unsigned nworkers;
+    struct bl_worker *workers;
+    struct bl_snapshot *current; /* the control thread's reference */
+};
+
+/* ---- pipes for splice -------------------------------------------------------------- */
+
+int bl_worker_pipe_get(struct bl_worker *w, int fds[2])
+{
+    if (w->npipes > 0) {
+        w->npipes--;
+        fds[0] = w->pipes[w->npipes][0];
+        fds[1] = w->pipes[w->npipes][1];
+        return 0;
+    }
+    if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0)
+        return -errno;
+    return 0;
+}
+
+void bl_worker_pipe_put(struct bl_worker *w, int fds[2])
+{
+    if (w->npipes < BL_PIPE_POOL_MAX) {
+        w->pipes[w->npipes][0] = fds[0];
+        w->pipes[w->npipes][1] = fds[1];
+        w->npipes++;
+    } else {
+        close(fds[0]);
+        close(fds[1]);
+    }
+    fds[0] = fds[1] = -1;
+}
+
+/* ---- listener admission -------------------------------------------------------------- */
+
+bool bl_listener_allows(const struct bl_snap_listener *sl, const struct bl_addr *peer)
+{
+    const struct bl_cfg_listener *l = sl->cfg;
+
+    if (l->nallowed_cidrs == 0)
+        return true;
+    for (uint32_t i = 0; i < l->nallowed_cidrs; i++) {
+        if (bl_cidr_match(&l->allowed_cidrs[i], peer))
+            return true;
+    }
+    bl_stat_add(sl->st->denied, 1);
+    return false;
+}
+
+bool bl_listener_admit(struct bl_snap_listener *sl)
+{
+    int32_t now = bl_stat_add(sl->st->active, 1) + 1;
+
+    if (sl->cfg->connection_limit >= 0 && now > sl->cfg->connection_limit) {
+        bl_stat_add(sl->st->active, -1);
+        bl_stat_add(sl->st->denied, 1);
+        return false;
+    }
+    return true;
+}
+
+/* ---- snapshot switch ------------------------------------------------------------------ */
+
+static void on_pause_end(struct bl_loop *loop, struct bl_timer *t)
+{
+    struct bl_wlistener *wl = bl_container_of(t, struct bl_wlistener, pause);
+    bl_io_want(loop, &wl->io, EPOLLIN);
+}
+
+static void detach_listeners(struct bl_worker *w)
+{
+    for (uint32_t i = 0; w->snap && i < w->snap->nlisteners; i++) {
+        bl_io_detach(w->loop, &w->wls[i].io);
+        bl_timer_stop(w->loop, &w->wls[i].pause);
+    }
+    free(w->wls);
+    w->wls = NULL;
+}
+
+static void attach_listeners(struct bl_worker *w, struct bl_snapshot *s)
+{
+    w->wls = bl_xcalloc(s->nlisteners ? s->nlisteners : 1, sizeof(*w->wls));
+    for (uint32_t i = 0; i < s->nlisteners; i++) {
+        struct bl_wlistener *wl = &w->wls[i];
+        struct bl_snap_listener *sl = &s->listeners[i];
+        int rc;
+        wl->w = w;
+        wl->sl = sl;
+        wl->ls = sl->lsocks[w->id];
+        bl_timer_init(&wl->pause, on_pause_end);
+        bl_io_init(&wl->io, wl->ls->fd,
+                   sl->socktype == SOCK_DGRAM ? bl_udp_on_datagram : bl_tcp_on_accept);
+        rc = bl_io_want(w->loop, &wl->io, EPOLLIN);
+        if (rc < 0)
+            bl_log(BL_LOG_ERROR, "worker %u: cannot watch listener %s: %s", w->id, sl->label,
+                   strerror(-rc));
+    }
+}
+
+static void switch_snapshot(struct bl_worker *w, struct bl_snapshot *s)
+{
+    struct bl_snapshot *old = w->snap;
+
+    detach_listeners(w);
+    attach_listeners(w, s);
+    w->snap = s;
+    atomic_store(&w->generation, s->generation);
+    bl_snapshot_unref(old); /* sessions still on it hold their own references */
+}
+
+static void on_wake(struct bl_loop *loop, struct bl_async *a)
+{
+    struct bl_worker *w = bl_container_of(a, struct bl_worker, wake);
+    struct bl_snapshot *s = atomic_exchange(&w->pending, NULL);
+
+    if (s != NULL)
+        switch_snapshot(w, s);
+    if (atomic_load(&w->stopping))
+        bl_loop_stop(loop);
+}
+
+static void *worker_main(void *arg)
+{
+    struct bl_worker *w = arg;
+    int rc = bl_loop_run(w->loop);
+
+    if (rc < 0)
+        bl_log(BL_LOG_ERROR, "worker %u: event loop failed: %s", w->id, strerror(-rc));
+    return NULL;
+}
+
+/* ---- the data plane ---------------------------------------------------------------------- */
+
+static int worker_init(struct bl_worker *w, unsigned id, struct bl_snapshot *s)
+{
+    int rc;
+
+    w->id = id;
+    w->loop = bl_loop_create();
+    if (w->loop == NULL)
+        return -errno;
+    bl_list_init(&w->sessions);
+    w->dgram = bl_xmalloc(65536);
+    rc = bl_async_init(w->loop, &w->wake, on_wake);
+    if (rc < 0)
+        return rc;
+    bl_snapshot_ref(s);
+    w->snap = s;
+    atomic_store(&w->generation, s->generation);
+    attach_listeners(w, s);
+    return 0;
+}
+
+int bl_dataplane_start(unsigned nworkers, struct bl_snapshot *snap, struct bl_dataplane **out,
+                       struct bl_err *err)
+{
+    struct bl_dataplane *dp = bl_xcalloc(1, sizeof(*dp));
+    int rc;
+
+    dp->nworkers = nworkers;
+    dp->workers = bl_xcalloc(nworkers, sizeof(*dp->workers));
+    dp->current = snap;
+    for (unsigned i = 0; i < nworkers; i++) {
+        rc = worker_init(&dp->workers[i], i, snap);
+        if (rc < 0)
+            return bl_err_set(err, rc, "worker %u: %s", i, strerror(-rc));
+    }
+    for (unsigned i = 0; i < nworkers; i++) {
+        rc = pthread_create(&dp->workers[i].thread, NULL, worker_main, &dp->workers[i]);
+        if (rc != 0)
+            return bl_err_set(err, -rc, "cannot start worker thread: %s", strerror(rc));
+    }
+    *out = dp;
+    return 0;
+}
+
+void bl_dataplane_apply(struct bl_dataplane *dp, struct bl_snapshot *snap)
+{
+    for (unsigned i = 0; i < dp->nworkers; i++) {
+        struct bl_worker *w = &dp->workers[i];
+        struct bl_snapshot *prev;
+        bl_snapshot_ref(snap);
+        /* A worker that has not yet taken the previous hand-over skips it. */
+        prev = atomic_exchange(&w->pending, snap);
+        bl_snapshot_unref(prev);
+        bl_async_send(&w->wake);
+    }
+    bl_snapshot_unref(dp->current);
+    dp->current = snap;
+}
+
+struct bl_snapshot *bl_dataplane_snapshot(const struct bl_dataplane *dp)
+{
+    return dp->current;
+}
+
+uint64_t bl_dataplane_applied_generation(const struct bl_dataplane *dp)
+{
+    uint64_t g = UINT64_MAX;
+
+    for (unsigned i = 0; i < dp->nworkers; i++) {
+        uint64_t wg = atomic_load(&dp->workers[i].generation);
+        if (wg < g)
+            g = wg;
+    }
+    return g;
+}
+
+static void worker_dispose(struct bl_worker *w)
+{
+    bl_tcp_close_all(w);
+    bl_udp_close_all(w);
+    /* Closing sessions queued their frees; run them now. */
+    bl_loop_drain(w->loop);
+    detach_listeners(w);
+    bl_snapshot_unref(w->snap);
+    bl_snapshot_unref(atomic_exchange(&w->pending, NULL));
+    while (w->npipes > 0) {
+        w->npipes--;
+        close(w->pipes[w->npipes][0]);
+        close(w->pipes[w->npipes][1]);
+    }
+    bl_async_close(w->loop, &w->wake);
+    if (bl_loop_alive(w->loop) != 0)
+        bl_log(BL_LOG_WARN, "worker %u: %u watchers still alive at exit", w->id,
+               bl_loop_alive(w->loop));
+    bl_loop_destroy(w->loop);
+    free(w->flows);
+    free(w->dgram);
+}
+
+void bl_dataplane_stop(struct bl_dataplane *dp)
+{
+    if (dp == NULL)
+        return;
+    for (unsigned i = 0; i < dp->nworkers; i++) {
+        atomic_store(&dp->workers[i].stopping, true);
+        bl_async_send(&dp->workers[i].wake);
+    }
+    for (unsigned i = 0; i < dp->nworkers; i++) {
+        pthread_join(dp->workers[i].thread, NULL);
+        worker_dispose(&dp->workers[i]);
+    }
+    bl_snapshot_unref(dp->current);
+    free(dp->workers);
+    free(dp);
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A worker: one thread, one event loop, its own listening socket per
+ * listener (SO_REUSEPORT spreads connections over workers in the kernel),
+ * and the sessions and UDP flows it accepted. Nothing here is touched by
+ * another thread except `pending`, the hand-over slot for a new snapshot.
+ * Internal to proxy/; the rest of ballast sees proxy/dataplane.h.
+ */
+#ifndef BL_PROXY_WORKER_H
+#define BL_PROXY_WORKER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "config/snapshot.h"
+#include "core/list.h"
+#include "core/loop.h"
+
+#define BL_PIPE_POOL_MAX 64
+
+struct bl_worker;
+struct bl_udp_flow;
+
+/* This worker's view of one snapshot listener: the epoll registration of its socket. */
+struct bl_wlistener {
+    struct bl_io io;              /* fd borrowed from `ls`, never closed here */
+    struct bl_worker *w;
+    struct bl_snap_listener *sl;  /* in w->snap */
+    struct bl_lsock *ls;
+    struct bl_timer pause;        /* re-enables accept after EMFILE */
+};
+
+struct bl_worker {
+    unsigned id;
+    pthread_t thread;
+    struct bl_loop *loop;
+    struct bl_async wake;                  /* "look at `pending`" or "stop" */
+    _Atomic(struct bl_snapshot *) pending; /* a reference handed over by the control thread */
+    _Atomic bool stopping;
+    struct bl_snapshot *snap;              /* the snapshot new connections use */
+    _Atomic uint64_t generation;           /* snap->generation, readable by the control thread */
+    struct bl_wlistener *wls;              /* one per snap->listeners[] */
+    struct bl_list sessions;               /* live TCP sessions (struct bl_session.node) */
+    int pipes[BL_PIPE_POOL_MAX][2];        /* empty pipes kept for splice */
+    unsigned npipes;
+    struct bl_udp_flow **flows;            /* UDP flow hash table */
+    uint32_t nflow_buckets, nflows;
+    unsigned char *dgram;                  /* 64 KiB datagram buffer */
+};
+
+/* Takes an empty pipe from the pool (or makes one). Returns 0 or -errno. */
+int bl_worker_pipe_get(struct bl_worker *w, int fds[2]);
+
+/* Returns an empty pipe to the pool (closing it if the pool is full). */
+void bl_worker_pipe_put(struct bl_worker *w, int fds[2]);
+
+/* tcp.c: accept what the listener has queued; start a session for each. */
+void bl_tcp_on_accept(struct bl_loop *loop, struct bl_io *io, uint32_t events);
+
+/* tcp.c: closes every session (worker shutdown). */
+void bl_tcp_close_all(struct bl_worker *w);
+
+/* udp.c: read datagrams from a UDP listener and forward them. */
+void bl_udp_on_datagram(struct bl_loop *loop, struct bl_io *io, uint32_t events);
+
+/* udp.c: closes every flow (worker shutdown). */
+void bl_udp_close_all(struct bl_worker *w);
+
+/* True when `peer` may use `sl` under its allowed_cidrs. */
+bool bl_listener_allows(const struct bl_snap_listener *sl, const struct bl_addr *peer);
+
+/* Counts a new client against connection_limit; false (and counted as denied) if over. */
+bool bl_listener_admit(struct bl_snap_listener *sl);
+
+#endif
