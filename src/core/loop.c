@@ -232,7 +232,8 @@ static int next_timeout_ms(const struct bl_loop *loop)
 {
     uint64_t due;
 
-    if (!bl_list_empty(&loop->deferred))
+    /* Pending deferred work, or a timer callback that asked to stop: don't sleep. */
+    if (!bl_list_empty(&loop->deferred) || loop->stop)
         return 0;
     if (loop->nheap == 0)
         return -1;

@@ -17,11 +17,15 @@
 #include "lb/pool.h"
 
 struct maglev {
-    uint32_t size;    /* prime, >= 100 x members when possible (imbalance <= 1%) */
+    uint32_t size;    /* prime, >= 65537 and >= 100 x members when possible */
     uint32_t slots[]; /* indexes into tier->members */
 };
 
-static const uint32_t primes[] = {1031, 4099, 16411, 65537, 262147, 1048583, 5000011};
+/* 65537 at least (Envoy's default): a smaller table balances well enough but
+ * moves more of the other members' clients when one member is removed
+ * (measured with 10 members: 4.1% at 1031 slots). Above that, M > 100 N keeps
+ * the imbalance near 1% (Maglev paper). */
+static const uint32_t primes[] = {65537, 262147, 1048583, 5000011};
 
 static uint32_t table_size(uint32_t n)
 {
@@ -96,9 +100,17 @@ static int maglev_pick(const struct bl_lb_tier *tier, const void *state, uint64_
                        const struct bl_lb_tried *tried)
 {
     const struct maglev *mg = state;
-    uint32_t slot = (uint32_t)(hash % mg->size);
+    uint32_t slot = (uint32_t)(hash % mg->size), k;
 
-    for (uint32_t k = 0; k < mg->size; k++) {
+    /* Probing a table with no usable member would visit every slot: check first. */
+    for (k = 0; k < tier->n; k++) {
+        uint32_t i = tier->idx[k];
+        if (bl_member_is_usable(tier->members[i].st) && !bl_lb_tried_has(tried, i))
+            break;
+    }
+    if (k == tier->n)
+        return -1;
+    for (k = 0; k < mg->size; k++) {
         uint32_t i = mg->slots[(slot + k) % mg->size];
         if (bl_member_is_usable(tier->members[i].st) && !bl_lb_tried_has(tried, i))
             return (int)i;
