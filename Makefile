@@ -10,12 +10,14 @@ PYTHON  := /usr/bin/python3
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
            -Wno-unused-parameter -Wno-format-truncation
+# CFLAGS is the caller's (optimisation, sanitizers); BL_CFLAGS is always added.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -DBL_VERSION='"$(VERSION)"' -Isrc -pthread -MMD -MP
+BL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DBL_VERSION='"$(VERSION)"' -Isrc -pthread -MMD -MP
 LDLIBS  := -ljansson -pthread
 ifeq ($(CI),true)
-CFLAGS  += -Werror
+BL_CFLAGS += -Werror
 endif
+CC_ALL  = $(CC) $(CFLAGS) $(BL_CFLAGS)
 
 LIB_SRC := $(wildcard src/core/*.c src/net/*.c src/lb/*.c src/config/*.c src/proxy/*.c \
                       src/admin/*.c)
@@ -32,20 +34,20 @@ all: $(BUILD)/ballastd $(BUILD)/ballast
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC_ALL) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/ballastd: $(BUILD)/src/main.o $(LIB)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC_ALL) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/ballast: $(BUILD)/src/cli/ballast.o
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC_ALL) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS)
+	$(CC_ALL) -Itests/unit -o $@ $< $(LIB) $(LDLIBS)
 
 deps:
 	@scripts/deps.sh
@@ -68,14 +70,14 @@ asan: deps
 # Replays the fuzz corpora through the same entry points the fuzzers use.
 $(BUILD)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< tests/fuzz/replay_main.c $(LIB) $(LDLIBS)
+	$(CC_ALL) -o $@ $< tests/fuzz/replay_main.c $(LIB) $(LDLIBS)
 
 fuzz-replay: $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/fuzz/replay_%)
 	@for f in $^; do n=$${f##*/replay_}; $$f tests/fuzz/corpus/$$n/* || exit 1; done
 
 fuzz: deps
 	$(MAKE) BUILD=build-fuzz CC=clang \
-	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" $(BUILD)/../build-fuzz/libballast.a
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libballast.a
 	@mkdir -p build-fuzz/tests/fuzz
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  clang -O1 -g -std=gnu11 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
