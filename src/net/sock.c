@@ -33,6 +33,10 @@ int bl_sock_listen(const struct bl_addr *a, int type, struct bl_err *err)
         return bl_err_set(err, rc, "cannot bind %s %s: %s", type_name(type), bl_addr_str(a, as),
                           strerror(-rc));
     }
+    /* Accepted sockets inherit TCP_NODELAY from the listener: one call here
+     * instead of one per connection. */
+    if (type == SOCK_STREAM)
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (type == SOCK_STREAM && listen(fd, 4096) < 0) {
         rc = -errno;
         close(fd);

@@ -421,9 +421,14 @@ static void on_member(struct bl_loop *loop, struct bl_io *io, uint32_t events)
         on_member_relay(s, events);
         return;
     }
-    rc = bl_sock_error(io->fd);
-    if (rc == 0 && (events & (EPOLLERR | EPOLLHUP)))
-        rc = -ECONNRESET;
+    /* Writable without error means connected: SO_ERROR is only read (one more
+     * system call) to name a failure. */
+    rc = 0;
+    if (events & (EPOLLERR | EPOLLHUP)) {
+        rc = bl_sock_error(io->fd);
+        if (rc == 0)
+            rc = -ECONNRESET;
+    }
     if (rc < 0)
         connect_failed(s, rc);
     else
