@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/xalloc.h"
 
 /* The header sits before the block handed out, so unref needs no lookup. */
@@ -21,16 +22,6 @@ struct entry {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct entry **buckets;
 static size_t nbuckets, nentries;
-
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 static void grow(void)
 {
@@ -52,7 +43,7 @@ static void grow(void)
 
 void *bl_registry_ref(const char *key, size_t size, bl_registry_dtor *dtor, bool *created)
 {
-    uint64_t h = hash_str(key);
+    uint64_t h = bl_hash_str(key);
     struct entry *e;
 
     pthread_mutex_lock(&lock);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config/registry.h"
+#include "core/hash.h"
 #include "core/xalloc.h"
 #include "net/sock.h"
 
@@ -16,16 +17,6 @@ static void lsock_dtor(void *block)
     struct bl_lsock *ls = block;
     if (ls->fd >= 0)
         close(ls->fd);
-}
-
-static uint64_t hash_key(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
 }
 
 static void build_pool(struct bl_snap_pool *sp, const struct bl_cfg_pool *cfg)
@@ -48,7 +39,7 @@ static void build_pool(struct bl_snap_pool *sp, const struct bl_cfg_pool *cfg)
         lbm[i].st = sp->members[i].st;
         /* Seeded by address:port only, so Maglev places a member identically
          * whatever its position in the list or the pool's other members. */
-        lbm[i].key_hash = hash_key(as);
+        lbm[i].key_hash = bl_hash_str(as);
         lbm[i].weight = m->weight;
         lbm[i].backup = m->backup;
         lbm[i].admin_up = m->admin_up && cfg->admin_up;

@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 
+#include "core/hash.h"
 #include "core/xalloc.h"
 #include "lb/pool.h"
 
@@ -36,16 +37,6 @@ static uint32_t table_size(uint32_t n)
     return primes[sizeof(primes) / sizeof(primes[0]) - 1];
 }
 
-static uint64_t mix(uint64_t h)
-{
-    h ^= h >> 31;
-    h *= 0x7fb5d329728ea185ULL;
-    h ^= h >> 27;
-    h *= 0x81dadef4bc2dd44dULL;
-    h ^= h >> 33;
-    return h;
-}
-
 static void *maglev_create(const struct bl_lb_tier *tier)
 {
     uint32_t n = tier->n, size = table_size(n), filled = 0, maxw = 1;
@@ -61,7 +52,8 @@ static void *maglev_create(const struct bl_lb_tier *tier)
     for (uint32_t k = 0; k < n; k++) {
         const struct bl_lb_member *m = &tier->members[tier->idx[k]];
         offset[k] = m->key_hash % size;
-        skip[k] = mix(m->key_hash) % (size - 1) + 1;
+        /* The skip must not be derived the same way as the offset. */
+        skip[k] = bl_hash_mix64(m->key_hash ^ 0x5bd1e9955bd1e995ULL) % (size - 1) + 1;
         if (m->weight > maxw)
             maxw = m->weight;
     }

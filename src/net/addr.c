@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
+
 int bl_addr_parse(struct bl_addr *a, const char *ip, uint16_t port)
 {
     memset(a, 0, sizeof(*a));
@@ -66,31 +68,20 @@ bool bl_addr_equal(const struct bl_addr *a, const struct bl_addr *b)
            memcmp(&a->u.in6.sin6_addr, &b->u.in6.sin6_addr, 16) == 0;
 }
 
-/* Final mixer of MurmurHash3: cheap and spreads every input bit. */
-static uint64_t mix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
 uint64_t bl_addr_hash(const struct bl_addr *a, bool with_port)
 {
     uint64_t h = 0x9e3779b97f4a7c15ULL;
 
     if (a->u.sa.sa_family == AF_INET) {
-        h = mix64(h ^ ntohl(a->u.in4.sin_addr.s_addr));
+        h = bl_hash_mix64(h ^ ntohl(a->u.in4.sin_addr.s_addr));
     } else {
         uint64_t w[2];
         memcpy(w, &a->u.in6.sin6_addr, 16);
-        h = mix64(h ^ w[0]);
-        h = mix64(h ^ w[1]);
+        h = bl_hash_mix64(h ^ w[0]);
+        h = bl_hash_mix64(h ^ w[1]);
     }
     if (with_port)
-        h = mix64(h ^ ((uint64_t)bl_addr_port(a) << 32));
+        h = bl_hash_mix64(h ^ ((uint64_t)bl_addr_port(a) << 32));
     return h;
 }
 
