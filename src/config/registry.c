@@ -69,6 +69,15 @@ void *bl_registry_ref(const char *key, size_t size, bl_registry_dtor *dtor, bool
     return e->block;
 }
 
+void bl_registry_hold(void *block)
+{
+    struct entry *e = (struct entry *)((unsigned char *)block - offsetof(struct entry, block));
+
+    pthread_mutex_lock(&lock);
+    e->refs++;
+    pthread_mutex_unlock(&lock);
+}
+
 void bl_registry_unref(void *block)
 {
     struct entry *e, **pp;

@@ -24,7 +24,10 @@ typedef void bl_registry_dtor(void *block);
  */
 void *bl_registry_ref(const char *key, size_t size, bl_registry_dtor *dtor, bool *created);
 
-/* Drops a reference taken by bl_registry_ref(). NULL is fine. */
+/* Takes one more reference on a block already held. */
+void bl_registry_hold(void *block);
+
+/* Drops a reference taken by bl_registry_ref() or bl_registry_hold(). NULL is fine. */
 void bl_registry_unref(void *block);
 
 /* Number of live blocks: tests use it to prove a reload leaked nothing. */

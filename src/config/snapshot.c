@@ -86,11 +86,17 @@ static int open_lsocks(struct bl_snap_listener *sl, unsigned nworkers, struct bl
     return 0;
 }
 
-static void dispose_listener(struct bl_snap_listener *sl, unsigned nworkers)
+static void release_lsocks(struct bl_snap_listener *sl, unsigned nworkers)
 {
     for (unsigned w = 0; sl->lsocks && w < nworkers; w++)
         bl_registry_unref(sl->lsocks[w]);
     free(sl->lsocks);
+    sl->lsocks = NULL;
+}
+
+static void dispose_listener(struct bl_snap_listener *sl, unsigned nworkers)
+{
+    release_lsocks(sl, nworkers);
     bl_registry_unref(sl->st);
 }
 
@@ -192,6 +198,21 @@ int bl_snapshot_build(struct bl_cfg *cfg, unsigned nworkers, uint64_t generation
 void bl_snapshot_ref(struct bl_snapshot *s)
 {
     atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+}
+
+void bl_snapshot_hold(struct bl_snapshot *s)
+{
+    atomic_fetch_add_explicit(&s->holders, 1, memory_order_relaxed);
+}
+
+void bl_snapshot_release(struct bl_snapshot *s)
+{
+    if (s == NULL)
+        return;
+    if (atomic_fetch_sub_explicit(&s->holders, 1, memory_order_acq_rel) != 1)
+        return;
+    for (uint32_t i = 0; i < s->nlisteners; i++)
+        release_lsocks(&s->listeners[i], s->nworkers);
 }
 
 void bl_snapshot_unref(struct bl_snapshot *s)

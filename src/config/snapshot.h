@@ -67,7 +67,8 @@ struct bl_snap_listener {
 };
 
 struct bl_snapshot {
-    _Atomic uint32_t refs;
+    _Atomic uint32_t refs;        /* memory: the last unref frees */
+    _Atomic uint32_t holders;     /* workers (and the control thread) running it */
     uint64_t generation;          /* 1 for the first load, +1 per reload */
     struct bl_cfg *cfg;           /* owned */
     unsigned nworkers;
@@ -88,6 +89,16 @@ int bl_snapshot_build(struct bl_cfg *cfg, unsigned nworkers, uint64_t generation
                       struct bl_snapshot **out, struct bl_err *err);
 
 void bl_snapshot_ref(struct bl_snapshot *s);
+
+/*
+ * A snapshot is "held" by each worker that accepts new connections with it,
+ * and by the control thread while it is the current one. When the last holder
+ * lets go, its listening sockets are released at once (a listener that the
+ * newer snapshot dropped stops accepting now, not when its last connection
+ * ends), though sessions may still reference the rest of it.
+ */
+void bl_snapshot_hold(struct bl_snapshot *s);
+void bl_snapshot_release(struct bl_snapshot *s);
 
 /* Drops a reference; the last one frees the snapshot and releases shared state. */
 void bl_snapshot_unref(struct bl_snapshot *s);

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "config/registry.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "lb/pool.h"
@@ -84,6 +85,7 @@ static void on_flow_free(struct bl_loop *loop, struct bl_defer *d)
     struct bl_udp_flow *f = bl_container_of(d, struct bl_udp_flow, free_d);
 
     (void)loop;
+    bl_registry_unref(f->ls);
     bl_snapshot_unref(f->snap);
     free(f);
 }
@@ -172,6 +174,7 @@ static struct bl_udp_flow *flow_open(struct bl_wlistener *wl, const struct bl_ad
     bl_snapshot_ref(f->snap);
     f->sl = wl->sl;
     f->ls = wl->ls;
+    bl_registry_hold(f->ls); /* replies need the socket even if the listener goes away */
     f->member = &pool->members[m];
     f->client = *client;
     f->key = key;

@@ -125,9 +125,11 @@ static void switch_snapshot(struct bl_worker *w, struct bl_snapshot *s)
     struct bl_snapshot *old = w->snap;
 
     detach_listeners(w);
+    bl_snapshot_hold(s);
     attach_listeners(w, s);
     w->snap = s;
     atomic_store(&w->generation, s->generation);
+    bl_snapshot_release(old);
     bl_snapshot_unref(old); /* sessions still on it hold their own references */
 }
 
@@ -168,6 +170,7 @@ static int worker_init(struct bl_worker *w, unsigned id, struct bl_snapshot *s)
     if (rc < 0)
         return rc;
     bl_snapshot_ref(s);
+    bl_snapshot_hold(s);
     w->snap = s;
     atomic_store(&w->generation, s->generation);
     attach_listeners(w, s);
@@ -183,6 +186,7 @@ int bl_dataplane_start(unsigned nworkers, struct bl_snapshot *snap, struct bl_da
     dp->nworkers = nworkers;
     dp->workers = bl_xcalloc(nworkers, sizeof(*dp->workers));
     dp->current = snap;
+    bl_snapshot_hold(snap);
     for (unsigned i = 0; i < nworkers; i++) {
         rc = worker_init(&dp->workers[i], i, snap);
         if (rc < 0)
@@ -208,6 +212,8 @@ void bl_dataplane_apply(struct bl_dataplane *dp, struct bl_snapshot *snap)
         bl_snapshot_unref(prev);
         bl_async_send(&w->wake);
     }
+    bl_snapshot_hold(snap);
+    bl_snapshot_release(dp->current);
     bl_snapshot_unref(dp->current);
     dp->current = snap;
 }
@@ -236,6 +242,7 @@ static void worker_dispose(struct bl_worker *w)
     /* Closing sessions queued their frees; run them now. */
     bl_loop_drain(w->loop);
     detach_listeners(w);
+    bl_snapshot_release(w->snap);
     bl_snapshot_unref(w->snap);
     bl_snapshot_unref(atomic_exchange(&w->pending, NULL));
     while (w->npipes > 0) {
@@ -264,6 +271,7 @@ void bl_dataplane_stop(struct bl_dataplane *dp)
         pthread_join(dp->workers[i].thread, NULL);
         worker_dispose(&dp->workers[i]);
     }
+    bl_snapshot_release(dp->current);
     bl_snapshot_unref(dp->current);
     free(dp->workers);
     free(dp);
