@@ -13,13 +13,13 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wfor
 # CFLAGS is the caller's (optimisation, sanitizers); BL_CFLAGS is always added.
 CFLAGS  ?= -O2 -g
 BL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DBL_VERSION='"$(VERSION)"' -Isrc -pthread -MMD -MP
-LDLIBS  := -ljansson -pthread
+LDLIBS  := -ljansson -lsqlite3 -pthread
 ifeq ($(CI),true)
 BL_CFLAGS += -Werror
 endif
 CC_ALL  = $(CC) $(CFLAGS) $(BL_CFLAGS)
 
-LIB_SRC := $(wildcard src/core/*.c src/net/*.c src/lb/*.c src/http/*.c src/config/*.c src/proxy/*.c \
+LIB_SRC := $(wildcard src/core/*.c src/net/*.c src/lb/*.c src/http/*.c src/store/*.c src/config/*.c src/proxy/*.c \
                       src/admin/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libballast.a
@@ -81,7 +81,7 @@ fuzz: deps
 	@mkdir -p build-fuzz/tests/fuzz
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  clang -O1 -g -std=gnu11 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
-	    -o build-fuzz/tests/fuzz/$$n $$f build-fuzz/libballast.a -ljansson -pthread || exit 1; \
+	    -o build-fuzz/tests/fuzz/$$n $$f build-fuzz/libballast.a $(LDLIBS) || exit 1; \
 	  echo "run: build-fuzz/tests/fuzz/$$n -max_total_time=60 tests/fuzz/corpus/$${n#fuzz_}"; done
 
 run: deps all
