@@ -109,7 +109,7 @@ static int load(struct daemon *d, struct bl_snapshot **out, struct bl_err *err)
 
     if (rc < 0)
         return rc;
-    return bl_snapshot_build(cfg, d->nworkers, d->generation + 1, out, err);
+    return bl_snapshot_build(cfg, d->nworkers, d->generation + 1, out, err, NULL);
 }
 
 static int reload(void *ctx, char *msg, size_t msglen)

@@ -114,7 +114,7 @@ static void label_listener(struct bl_snap_listener *sl, uint32_t lbi, uint32_t l
              bl_proto_name(sl->cfg->proto), bl_addr_str(&sl->addr, as));
 }
 
-static int build_listeners(struct bl_snapshot *s, struct bl_err *err)
+static int build_listeners(struct bl_snapshot *s, struct bl_err *err, int *failed_lb)
 {
     uint32_t n = 0, pool_base = 0;
 
@@ -142,8 +142,11 @@ static int build_listeners(struct bl_snapshot *s, struct bl_err *err)
             sl->st = bl_registry_ref(key, sizeof(*sl->st), NULL, NULL);
             s->nlisteners++;
             rc = open_lsocks(sl, s->nworkers, err);
-            if (rc < 0)
+            if (rc < 0) {
+                if (failed_lb)
+                    *failed_lb = (int)i;
                 return rc;
+            }
         }
         pool_base += lb->npools;
     }
@@ -176,7 +179,7 @@ static void snapshot_free(struct bl_snapshot *s)
 }
 
 int bl_snapshot_build(struct bl_cfg *cfg, unsigned nworkers, uint64_t generation,
-                      struct bl_snapshot **out, struct bl_err *err)
+                      struct bl_snapshot **out, struct bl_err *err, int *failed_lb)
 {
     struct bl_snapshot *s = bl_xcalloc(1, sizeof(*s));
     int rc;
@@ -185,8 +188,10 @@ int bl_snapshot_build(struct bl_cfg *cfg, unsigned nworkers, uint64_t generation
     s->cfg = cfg;
     s->nworkers = nworkers;
     s->generation = generation;
+    if (failed_lb)
+        *failed_lb = -1;
     build_pools(s);
-    rc = build_listeners(s, err);
+    rc = build_listeners(s, err, failed_lb);
     if (rc < 0) {
         snapshot_free(s);
         return rc;

@@ -82,11 +82,13 @@ struct bl_snapshot {
  * Builds a snapshot from `cfg` (taking ownership, freed on failure too) for
  * `nworkers` workers. Listening sockets that an earlier snapshot opened for
  * the same address are reused, never reopened; new ones are opened here, so
- * a port already in use fails the build, with `err` naming the listener.
- * Returns 0 with `*out` holding one reference, or a negative errno.
+ * a port already in use fails the build, with `err` naming the listener and
+ * `*failed_lb` (if not NULL) the index in cfg->lbs of its load balancer (-1
+ * when the failure is not one load balancer's). Returns 0 with `*out`
+ * holding one reference, or a negative errno.
  */
 int bl_snapshot_build(struct bl_cfg *cfg, unsigned nworkers, uint64_t generation,
-                      struct bl_snapshot **out, struct bl_err *err);
+                      struct bl_snapshot **out, struct bl_err *err, int *failed_lb);
 
 void bl_snapshot_ref(struct bl_snapshot *s);
 

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The agent: makes the data plane match the store. After every write it
+ * reads the objects that are not being deleted, turns each load balancer into
+ * the same "fully populated" JSON document a declarative file holds, builds a
+ * snapshot from it (config/parse.c validates it once more, config/snapshot.c
+ * opens the sockets), hands the snapshot to the workers and then settles the
+ * provisioning status: PENDING_* objects become ACTIVE, objects pending
+ * deletion are removed, and a load balancer whose listeners could not open
+ * (port in use...) becomes ERROR with the reason logged, without holding back
+ * the others.
+ *
+ * Control thread only. Objects are stored as described in store/store.h with
+ * kinds "loadbalancer", "listener" (lb_id), "pool" (lb_id), "member" (lb_id,
+ * parent_id = pool), "healthmonitor" (lb_id, parent_id = pool); bodies hold
+ * the Octavia fields of the object itself (a listener's body carries its
+ * "default_pool_id").
+ */
+#ifndef BL_AGENT_AGENT_H
+#define BL_AGENT_AGENT_H
+
+#include <stdint.h>
+
+#include "config/snapshot.h"
+#include "core/err.h"
+#include "store/store.h"
+
+struct bl_agent;
+
+/* Creates an agent for `st` and a data plane of `nworkers`, built from what
+ * the store holds now (a restart resumes serving before the API answers). */
+int bl_agent_start(struct bl_store *st, unsigned nworkers, struct bl_agent **out,
+                   struct bl_err *err);
+
+void bl_agent_stop(struct bl_agent *a);
+
+/*
+ * Brings the data plane to the store's current revision and settles statuses.
+ * Cheap when nothing changed. Returns 0, or a negative errno if the store
+ * failed (the data plane then keeps running what it had).
+ */
+int bl_agent_sync(struct bl_agent *a, struct bl_err *err);
+
+/* The data plane the agent drives (for stats). */
+struct bl_dataplane *bl_agent_dataplane(struct bl_agent *a);
+
+/* Builds the fully-populated document for every load balancer not pending
+ * deletion and not in `skip` (NULL-terminated list of ids). Returned string is
+ * malloc'd. Exposed for tests. */
+char *bl_agent_render(struct bl_store *st, const char *const *skip, struct bl_err *err);
+
+#endif
