@@ -162,7 +162,7 @@ static void on_signal(struct bl_loop *loop, struct bl_io *io, uint32_t events)
         if (si.ssi_signo == SIGHUP) {
             reload(d, msg, sizeof(msg));
         } else if (si.ssi_signo == SIGUSR1) {
-            bl_admin_write_stats(&ops, stderr);
+            bl_admin_write_stats(&ops, STDERR_FILENO);
         } else {
             bl_log(BL_LOG_INFO, "signal %u: stopping", si.ssi_signo);
             bl_loop_stop(loop);

@@ -82,12 +82,18 @@ static json_t *stats_json(const struct bl_admin_ops *ops)
                      ops->last_error(ops->ctx), "listeners", ls, "pools", ps);
 }
 
-void bl_admin_write_stats(const struct bl_admin_ops *ops, FILE *f)
+void bl_admin_write_stats(const struct bl_admin_ops *ops, int fd)
 {
     json_t *doc = stats_json(ops);
-    json_dumpf(doc, f, JSON_COMPACT);
-    fputc('\n', f);
-    fflush(f);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    size_t len = strlen(text);
+
+    /* One write for the whole document: worker log lines share this fd and
+     * must not land in the middle of it. */
+    text = bl_xrealloc(text, len + 2);
+    text[len++] = '\n';
+    (void)!write(fd, text, len);
+    free(text);
     json_decref(doc);
 }
 

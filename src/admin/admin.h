@@ -9,7 +9,7 @@
 #ifndef BL_ADMIN_ADMIN_H
 #define BL_ADMIN_ADMIN_H
 
-#include <stdio.h>
+#include <stddef.h>
 
 #include "core/loop.h"
 #include "proxy/dataplane.h"
@@ -33,7 +33,7 @@ int bl_admin_start(struct bl_loop *loop, const char *path, const struct bl_admin
 
 void bl_admin_stop(struct bl_admin *a);
 
-/* Writes the stats document for the current snapshot to `f` (SIGUSR1 dumps to stderr). */
-void bl_admin_write_stats(const struct bl_admin_ops *ops, FILE *f);
+/* Writes the stats document, one JSON line, to `fd` in one write (SIGUSR1 dumps to stderr). */
+void bl_admin_write_stats(const struct bl_admin_ops *ops, int fd);
 
 #endif

@@ -88,6 +88,7 @@ struct bl_cfg_lb {
 
 struct bl_cfg {
     struct bl_arena *arena; /* owns everything below */
+    bool single;            /* written as {"loadbalancer": ...}: error paths say so */
     struct bl_cfg_lb *lbs;
     uint32_t nlbs;
 };

@@ -650,6 +650,7 @@ static int parse_root(struct ctx *c, json_t *root, struct bl_cfg *cfg)
         return fail(c, &top, NULL, "expected {\"loadbalancer\": {...}} or "
                     "{\"loadbalancers\": [...]}");
     if (one != NULL) {
+        cfg->single = true;
         cfg->nlbs = 1;
         cfg->lbs = bl_arena_alloc(c->arena, sizeof(*cfg->lbs));
         path_key(&p, &top, "loadbalancer");

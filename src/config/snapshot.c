@@ -57,7 +57,8 @@ static void dispose_pool(struct bl_snap_pool *sp)
     bl_registry_unref(sp->st);
 }
 
-static int open_lsocks(struct bl_snap_listener *sl, unsigned nworkers, struct bl_err *err)
+static int open_lsocks(struct bl_snap_listener *sl, unsigned nworkers, const char *path,
+                       struct bl_err *err)
 {
     char key[200], as[BL_ADDR_STRLEN];
     const char *proto = sl->socktype == SOCK_DGRAM ? "udp" : "tcp";
@@ -77,7 +78,7 @@ static int open_lsocks(struct bl_snap_listener *sl, unsigned nworkers, struct bl
             int rc = ls->fd;
             char msg[sizeof(err->msg)];
             if (err) {
-                snprintf(msg, sizeof(msg), "listener %s: %s", sl->label, err->msg);
+                snprintf(msg, sizeof(msg), "%s (%s): %s", path, sl->label, err->msg);
                 memcpy(err->msg, msg, sizeof(msg));
             }
             return rc;
@@ -126,7 +127,7 @@ static int build_listeners(struct bl_snapshot *s, struct bl_err *err, int *faile
         for (uint32_t k = 0; k < lb->nlisteners; k++) {
             const struct bl_cfg_listener *l = &lb->listeners[k];
             struct bl_snap_listener *sl = &s->listeners[s->nlisteners];
-            char key[200], as[BL_ADDR_STRLEN];
+            char key[200], as[BL_ADDR_STRLEN], path[64];
             int rc;
             if (!l->admin_up || !lb->admin_up)
                 continue; /* Octavia: a disabled listener accepts nothing */
@@ -141,7 +142,11 @@ static int build_listeners(struct bl_snapshot *s, struct bl_err *err, int *faile
                      bl_addr_str(&sl->addr, as));
             sl->st = bl_registry_ref(key, sizeof(*sl->st), NULL, NULL);
             s->nlisteners++;
-            rc = open_lsocks(sl, s->nworkers, err);
+            if (s->cfg->single)
+                snprintf(path, sizeof(path), "loadbalancer.listeners[%u]", k);
+            else
+                snprintf(path, sizeof(path), "loadbalancers[%u].listeners[%u]", i, k);
+            rc = open_lsocks(sl, s->nworkers, path, err);
             if (rc < 0) {
                 if (failed_lb)
                     *failed_lb = (int)i;
