@@ -19,7 +19,7 @@ BL_CFLAGS += -Werror
 endif
 CC_ALL  = $(CC) $(CFLAGS) $(BL_CFLAGS)
 
-LIB_SRC := $(wildcard src/core/*.c src/net/*.c src/lb/*.c src/http/*.c src/store/*.c src/config/*.c src/proxy/*.c src/agent/*.c \
+LIB_SRC := $(wildcard src/core/*.c src/net/*.c src/lb/*.c src/http/*.c src/store/*.c src/config/*.c src/proxy/*.c src/agent/*.c src/api/*.c \
                       src/admin/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libballast.a
