@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "admin/admin.h"
+#include "api/service.h"
 #include "config/parse.h"
 #include "config/snapshot.h"
 #include "core/log.h"
@@ -25,12 +26,15 @@
 #endif
 
 struct daemon {
-    const char *config_path;
+    const char *config_path;  /* file mode: --config */
+    const char *api_listen;   /* API mode: --api HOST:PORT */
+    const char *db_path;      /* API mode: --db */
     const char *admin_path;
     unsigned nworkers;
     struct bl_loop *loop;
     struct bl_io sig;
-    struct bl_dataplane *dp;
+    struct bl_dataplane *dp;     /* file mode's; API mode's belongs to `svc` */
+    struct bl_api_service *svc;
     struct bl_admin *admin;
     uint64_t generation;
     unsigned long reload_failures;
@@ -39,10 +43,12 @@ struct daemon {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: ballastd --config FILE [--workers N] [--admin SOCKET] "
-               "[--log-level error|warn|info|debug]\n"
+    fprintf(f, "usage: ballastd (--config FILE | --api HOST:PORT [--db PATH]) [--workers N]\n"
+               "                [--admin SOCKET] [--log-level error|warn|info|debug]\n"
                "  --config FILE   Octavia fully-populated load balancer JSON "
                "({\"loadbalancer\": ...} or {\"loadbalancers\": [...]})\n"
+               "  --api HOST:PORT serve the Octavia v2 REST API; objects live in --db\n"
+               "  --db PATH       SQLite store for --api (default var/ballast.db)\n"
                "  --workers N     worker threads (default: number of CPUs)\n"
                "  --admin SOCKET  UNIX socket answering 'stats' and 'reload'\n"
                "signals: SIGHUP reloads FILE, SIGUSR1 dumps stats to stderr, "
@@ -54,14 +60,21 @@ static int parse_args(struct daemon *d, int argc, char **argv)
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'}, {"workers", required_argument, NULL, 'w'},
         {"admin", required_argument, NULL, 'a'},  {"log-level", required_argument, NULL, 'l'},
+        {"api", required_argument, NULL, 'A'},    {"db", required_argument, NULL, 'D'},
         {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
     long n;
     char *end;
 
-    while ((c = getopt_long(argc, argv, "c:w:a:l:Vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:w:a:l:A:D:Vh", opts, NULL)) != -1) {
         switch (c) {
+        case 'A':
+            d->api_listen = optarg;
+            break;
+        case 'D':
+            d->db_path = optarg;
+            break;
         case 'c':
             d->config_path = optarg;
             break;
@@ -93,11 +106,13 @@ static int parse_args(struct daemon *d, int argc, char **argv)
             return -EINVAL;
         }
     }
-    if (d->config_path == NULL) {
-        fprintf(stderr, "ballastd: --config FILE is required\n");
+    if ((d->config_path == NULL) == (d->api_listen == NULL)) {
+        fprintf(stderr, "ballastd: give either --config FILE or --api HOST:PORT\n");
         usage(stderr);
         return -EINVAL;
     }
+    if (d->db_path == NULL)
+        d->db_path = "var/ballast.db";
     return 0;
 }
 
@@ -117,7 +132,13 @@ static int reload(void *ctx, char *msg, size_t msglen)
     struct daemon *d = ctx;
     struct bl_err err = {0};
     struct bl_snapshot *s;
-    int rc = load(d, &s, &err);
+    int rc;
+
+    if (d->svc != NULL) {
+        snprintf(msg, msglen, "reload applies to --config; the API applies changes itself");
+        return -EINVAL;
+    }
+    rc = load(d, &s, &err);
 
     if (rc < 0) {
         d->reload_failures++;
@@ -136,7 +157,8 @@ static int reload(void *ctx, char *msg, size_t msglen)
 
 static struct bl_dataplane *get_dataplane(void *ctx)
 {
-    return ((struct daemon *)ctx)->dp;
+    struct daemon *d = ctx;
+    return d->svc ? bl_api_service_dataplane(d->svc) : d->dp;
 }
 
 static unsigned long get_failures(void *ctx)
@@ -201,21 +223,30 @@ static int start(struct daemon *d)
         bl_log(BL_LOG_ERROR, "cannot set up signals: %s", strerror(-rc));
         return rc;
     }
-    if ((rc = load(d, &s, &err)) < 0) {
+    if (d->api_listen) {
+        rc = bl_api_service_start(d->loop, d->api_listen, d->db_path, d->nworkers, &d->svc, &err);
+        if (rc < 0) {
+            bl_log(BL_LOG_ERROR, "cannot start: %s", err.msg);
+            return rc;
+        }
+        s = bl_dataplane_snapshot(bl_api_service_dataplane(d->svc));
+    } else if ((rc = load(d, &s, &err)) < 0) {
         bl_log(BL_LOG_ERROR, "cannot start: %s", err.msg);
         return rc;
-    }
-    d->generation = s->generation;
-    if ((rc = bl_dataplane_start(d->nworkers, s, &d->dp, &err)) < 0) {
-        bl_log(BL_LOG_ERROR, "cannot start data plane: %s", err.msg);
-        return rc;
+    } else {
+        d->generation = s->generation;
+        if ((rc = bl_dataplane_start(d->nworkers, s, &d->dp, &err)) < 0) {
+            bl_log(BL_LOG_ERROR, "cannot start data plane: %s", err.msg);
+            return rc;
+        }
     }
     if (d->admin_path && (rc = bl_admin_start(d->loop, d->admin_path, &ops, &d->admin)) < 0) {
         bl_log(BL_LOG_ERROR, "cannot open admin socket %s: %s", d->admin_path, strerror(-rc));
         return rc;
     }
-    bl_log(BL_LOG_INFO, "ballastd %s ready: %u listeners, %u workers, config %s", BL_VERSION,
-           s->nlisteners, d->nworkers, d->config_path);
+    bl_log(BL_LOG_INFO, "ballastd %s ready: %u listeners, %u workers, %s %s", BL_VERSION,
+           s->nlisteners, d->nworkers, d->svc ? "API on" : "config",
+           d->svc ? d->api_listen : d->config_path);
     return 0;
 }
 
@@ -237,6 +268,7 @@ int main(int argc, char **argv)
     if (rc == 0)
         rc = bl_loop_run(d.loop);
     bl_admin_stop(d.admin);
+    bl_api_service_stop(d.svc);
     bl_dataplane_stop(d.dp);
     bl_io_close(d.loop, &d.sig);
     bl_loop_destroy(d.loop);

@@ -70,8 +70,7 @@ static inline bool is_uri_char(unsigned char c)
  */
 static inline bool is_target_char(unsigned char c)
 {
-    return is_uri_char(c) || c == ':' || c == '@' || c == '/' || c == '?' || c == '[' ||
-           c == ']';
+    return is_uri_char(c) || c == ':' || c == '@' || c == '/' || c == '?' || c == '[' || c == ']';
 }
 
 /* Host field bytes: uri-host [":" port], checked by class, not by full grammar. */

@@ -24,12 +24,12 @@ struct bl_http_chunked {
     const struct bl_http_limits *limits; /* NULL = defaults; max_chunk_line_bytes bounds
                                             a size line, max_header_bytes and max_headers
                                             the trailer section; must outlive the decoder */
-    uint64_t _size;            /* size being read, then data bytes left in the chunk */
-    size_t _line_bytes;        /* bytes of the current chunk-size line, CRLF excluded */
-    size_t _trailer_bytes;     /* bytes of the trailer section so far */
-    size_t _trailers;          /* trailer lines so far */
-    unsigned _state;           /* private enum in chunked.c; 0 = expecting a chunk size */
-    enum bl_http_reason _why;  /* the first fault, repeated by later calls */
+    uint64_t _size;                      /* size being read, then data bytes left in the chunk */
+    size_t _line_bytes;                  /* bytes of the current chunk-size line, CRLF excluded */
+    size_t _trailer_bytes;               /* bytes of the trailer section so far */
+    size_t _trailers;                    /* trailer lines so far */
+    unsigned _state;                     /* private enum in chunked.c; 0 = expecting a chunk size */
+    enum bl_http_reason _why;            /* the first fault, repeated by later calls */
 };
 
 /*

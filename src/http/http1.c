@@ -64,8 +64,7 @@ static ssize_t starved(const struct cur *c, enum bl_http_reason *why)
 }
 
 /* Makes `buf + cap` the limit when the input reaches it, else the end of input. */
-static void cur_limit(struct cur *c, const char *buf, size_t len, size_t cap,
-                      enum bl_http_reason r)
+static void cur_limit(struct cur *c, const char *buf, size_t len, size_t cap, enum bl_http_reason r)
 {
     if (len >= cap) {
         c->lim = buf + cap;

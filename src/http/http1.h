@@ -19,30 +19,30 @@
 
 /* Why a message was refused. bl_http_reason_status() gives the status to answer. */
 enum bl_http_reason {
-    BL_HTTP_REASON_NONE = 0,           /* no error */
-    BL_HTTP_REASON_SYNTAX,             /* 400: malformed request line or status line */
-    BL_HTTP_REASON_METHOD,             /* 400: empty method or a non-token byte in it */
-    BL_HTTP_REASON_TARGET,             /* 400: bad byte, bad %-escape or bad form of target */
-    BL_HTTP_REASON_VERSION,            /* 505: well formed, but not HTTP/1.0 or HTTP/1.1 */
-    BL_HTTP_REASON_LINE_TOO_LONG,      /* 414: request line over max_line_bytes */
-    BL_HTTP_REASON_HEADERS_TOO_LARGE,  /* 431: head (or trailer section) over max_header_bytes */
-    BL_HTTP_REASON_TOO_MANY_HEADERS,   /* 431: more header (or trailer) lines than allowed */
-    BL_HTTP_REASON_HEADER_NAME,        /* 400: empty header name or a non-token byte in it */
-    BL_HTTP_REASON_SPACE_BEFORE_COLON, /* 400: "Name : value" (RFC 9112 §5.1 MUST reject) */
-    BL_HTTP_REASON_HEADER_VALUE,       /* 400: control byte (other than HTAB) in a value */
-    BL_HTTP_REASON_OBS_FOLD,           /* 400: line folding (a line starting with SP/HTAB) */
-    BL_HTTP_REASON_BARE_CR,            /* 400: CR not followed by LF */
-    BL_HTTP_REASON_BARE_LF,            /* 400: LF not preceded by CR */
-    BL_HTTP_REASON_NUL,                /* 400: NUL byte */
-    BL_HTTP_REASON_CONTENT_LENGTH,     /* 400: bad Content-Length, or differing duplicates */
-    BL_HTTP_REASON_CL_AND_TE,          /* 400: both Content-Length and Transfer-Encoding */
-    BL_HTTP_REASON_TRANSFER_ENCODING,  /* 400: TE not ending in chunked, chunked twice, in 1.0 */
-    BL_HTTP_REASON_TE_UNSUPPORTED,     /* 501: a transfer-coding other than chunked */
-    BL_HTTP_REASON_HOST,               /* 400: Host missing (1.1), repeated or malformed */
-    BL_HTTP_REASON_STATUS,             /* 400: status code not three digits in 100..599 */
-    BL_HTTP_REASON_CHUNK_SIZE,         /* 400: bad chunk-size line, or size >= 2^63 */
+    BL_HTTP_REASON_NONE = 0,            /* no error */
+    BL_HTTP_REASON_SYNTAX,              /* 400: malformed request line or status line */
+    BL_HTTP_REASON_METHOD,              /* 400: empty method or a non-token byte in it */
+    BL_HTTP_REASON_TARGET,              /* 400: bad byte, bad %-escape or bad form of target */
+    BL_HTTP_REASON_VERSION,             /* 505: well formed, but not HTTP/1.0 or HTTP/1.1 */
+    BL_HTTP_REASON_LINE_TOO_LONG,       /* 414: request line over max_line_bytes */
+    BL_HTTP_REASON_HEADERS_TOO_LARGE,   /* 431: head (or trailer section) over max_header_bytes */
+    BL_HTTP_REASON_TOO_MANY_HEADERS,    /* 431: more header (or trailer) lines than allowed */
+    BL_HTTP_REASON_HEADER_NAME,         /* 400: empty header name or a non-token byte in it */
+    BL_HTTP_REASON_SPACE_BEFORE_COLON,  /* 400: "Name : value" (RFC 9112 §5.1 MUST reject) */
+    BL_HTTP_REASON_HEADER_VALUE,        /* 400: control byte (other than HTAB) in a value */
+    BL_HTTP_REASON_OBS_FOLD,            /* 400: line folding (a line starting with SP/HTAB) */
+    BL_HTTP_REASON_BARE_CR,             /* 400: CR not followed by LF */
+    BL_HTTP_REASON_BARE_LF,             /* 400: LF not preceded by CR */
+    BL_HTTP_REASON_NUL,                 /* 400: NUL byte */
+    BL_HTTP_REASON_CONTENT_LENGTH,      /* 400: bad Content-Length, or differing duplicates */
+    BL_HTTP_REASON_CL_AND_TE,           /* 400: both Content-Length and Transfer-Encoding */
+    BL_HTTP_REASON_TRANSFER_ENCODING,   /* 400: TE not ending in chunked, chunked twice, in 1.0 */
+    BL_HTTP_REASON_TE_UNSUPPORTED,      /* 501: a transfer-coding other than chunked */
+    BL_HTTP_REASON_HOST,                /* 400: Host missing (1.1), repeated or malformed */
+    BL_HTTP_REASON_STATUS,              /* 400: status code not three digits in 100..599 */
+    BL_HTTP_REASON_CHUNK_SIZE,          /* 400: bad chunk-size line, or size >= 2^63 */
     BL_HTTP_REASON_CHUNK_LINE_TOO_LONG, /* 400: chunk-size line over max_chunk_line_bytes */
-    BL_HTTP_REASON_CHUNK_DATA,         /* 400: chunk data not followed by CRLF */
+    BL_HTTP_REASON_CHUNK_DATA,          /* 400: chunk data not followed by CRLF */
 };
 
 /* How the body after a head is delimited. */
@@ -81,16 +81,16 @@ struct bl_http_req {
     const char *target; /* origin-form "/p?q", absolute-form, authority-form (CONNECT)
                            or "*" (OPTIONS); validated, not decoded */
     size_t target_len;
-    const char *host;        /* Host value; NULL when absent (allowed in HTTP/1.0 only) */
+    const char *host; /* Host value; NULL when absent (allowed in HTTP/1.0 only) */
     size_t host_len;
-    int minor_version;       /* 0 or 1 (HTTP/1.0, HTTP/1.1) */
-    size_t num_headers;      /* header lines stored in `headers` */
-    int64_t content_length;  /* -1 = no Content-Length; else >= 0 */
-    enum bl_http_body body;  /* NONE, LENGTH or CHUNKED */
-    bool is_chunked;         /* body == BL_HTTP_BODY_CHUNKED */
-    bool keep_alive;         /* another request may follow (version default + Connection) */
-    bool expect_continue;    /* HTTP/1.1 "Expect: 100-continue" */
-    bool is_upgrade;         /* HTTP/1.1 "Connection: upgrade" plus an Upgrade header */
+    int minor_version;      /* 0 or 1 (HTTP/1.0, HTTP/1.1) */
+    size_t num_headers;     /* header lines stored in `headers` */
+    int64_t content_length; /* -1 = no Content-Length; else >= 0 */
+    enum bl_http_body body; /* NONE, LENGTH or CHUNKED */
+    bool is_chunked;        /* body == BL_HTTP_BODY_CHUNKED */
+    bool keep_alive;        /* another request may follow (version default + Connection) */
+    bool expect_continue;   /* HTTP/1.1 "Expect: 100-continue" */
+    bool is_upgrade;        /* HTTP/1.1 "Connection: upgrade" plus an Upgrade header */
 };
 
 /* A parsed response head. Set `headers` and `headers_cap`; the parser fills the rest. */

@@ -1,0 +1,798 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Routing and the generic half of every resource: create, show, list, update,
+ * delete, with the kind-specific checks delegated to resource_ops. Listing is
+ * done in memory over the rendered objects (filter on any field, sort,
+ * marker pagination, fields=), which keeps one code path for every resource.
+ */
+#include "api/internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "core/xalloc.h"
+
+#define DEFAULT_PROJECT "ballast"
+#define API_MINOR_MAX 26 /* advertise v2.0 .. v2.26 as Octavia 11 does */
+
+/* ---- responses ---------------------------------------------------------------------------- */
+
+static void reply(struct ctx *c, int status, json_t *doc)
+{
+    c->resp->status = status;
+    c->resp->body = doc ? json_dumps(doc, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+    json_decref(doc);
+}
+
+int fault(struct ctx *c, int status, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    reply(c, status, json_pack("{s:s, s:s, s:n}", "faultcode", status >= 500 ? "Server" : "Client",
+                               "faultstring", msg, "debuginfo"));
+    return -EINVAL;
+}
+
+static void not_found(struct ctx *c)
+{
+    reply(c, 404, json_pack("{s:i, s:s, s:s}", "code", 404, "title", "Not Found", "description",
+                            ""));
+}
+
+/* ---- rows ---------------------------------------------------------------------------------------- */
+
+json_t *row_body(const struct bl_store_row *row)
+{
+    json_t *o = json_loads(row->body, 0, NULL);
+    return o ? o : json_object();
+}
+
+int load(struct ctx *c, const struct resource *r, const char *id, struct bl_store_row *row)
+{
+    if (bl_store_get(c->api->st, r ? r->kind : NULL, id, c->arena, row, NULL) < 0)
+        return fault(c, 404, "%s %s not found.", r ? r->title : "Object", id);
+    if (strcmp(row->provisioning_status, "DELETED") == 0)
+        return fault(c, 404, "%s %s not found.", r ? r->title : "Object", id);
+    return 0;
+}
+
+int lock(struct ctx *c, const char *id)
+{
+    if (bl_store_set_status(c->api->st, id, "PENDING_UPDATE", NULL, NULL) < 0)
+        return fault(c, 500, "cannot lock %s", id);
+    return 0;
+}
+
+int lock_lb(struct ctx *c, const char *lb_id)
+{
+    struct bl_store_row lb;
+
+    if (load(c, &bl_res_loadbalancer, lb_id, &lb) < 0)
+        return -ENOENT;
+    if (strcmp(lb.provisioning_status, "ACTIVE") != 0)
+        return fault(c, 409, "Load Balancer %s is immutable and cannot be updated.", lb_id);
+    return lock(c, lb_id);
+}
+
+int rewrite(struct ctx *c, const struct bl_store_row *row, json_t *body, const char *prov)
+{
+    struct bl_store_row r = *row;
+    char *text = json_dumps(body, JSON_COMPACT);
+    int rc;
+
+    r.body = text;
+    r.updated_at = c->now;
+    r.provisioning_status = prov ? prov : row->provisioning_status;
+    rc = bl_store_update(c->api->st, &r, NULL);
+    free(text);
+    return rc < 0 ? fault(c, 500, "cannot update %s", row->id) : 0;
+}
+
+struct rows {
+    struct bl_store_row *v;
+    size_t n, cap;
+    struct bl_arena *arena;
+};
+
+static const char *adup(struct bl_arena *a, const char *s)
+{
+    return s ? bl_arena_strdup(a, s) : NULL;
+}
+
+static int rows_cb(void *arg, const struct bl_store_row *r)
+{
+    struct rows *rs = arg;
+
+    if (rs->n == rs->cap) {
+        rs->cap = rs->cap ? rs->cap * 2 : 16;
+        rs->v = bl_xrealloc(rs->v, rs->cap * sizeof(*rs->v));
+    }
+    rs->v[rs->n++] = (struct bl_store_row){
+        adup(rs->arena, r->kind), adup(rs->arena, r->id), adup(rs->arena, r->lb_id),
+        adup(rs->arena, r->parent_id), adup(rs->arena, r->project_id),
+        adup(rs->arena, r->provisioning_status), adup(rs->arena, r->operating_status),
+        adup(rs->arena, r->created_at), adup(rs->arena, r->updated_at), r->revision,
+        adup(rs->arena, r->body)};
+    return 0;
+}
+
+int each_row(struct ctx *c, const char *kind, const char *lb, const char *parent,
+             int (*cb)(struct ctx *c, const struct bl_store_row *row, void *arg), void *arg)
+{
+    struct rows rs = {NULL, 0, 0, c->arena};
+    int rc = bl_store_list(c->api->st, kind, lb, parent, rows_cb, &rs, NULL);
+
+    for (size_t i = 0; rc == 0 && i < rs.n; i++)
+        rc = cb(c, &rs.v[i], arg);
+    free(rs.v);
+    return rc;
+}
+
+static int add_id(struct ctx *c, const struct bl_store_row *row, void *arg)
+{
+    (void)c;
+    json_array_append_new(arg, json_pack("{s:s}", "id", row->id));
+    return 0;
+}
+
+json_t *id_list(struct ctx *c, const char *kind, const char *lb, const char *parent)
+{
+    json_t *a = json_array();
+    each_row(c, kind, lb, parent, add_id, a);
+    return a;
+}
+
+/* The object as Octavia shows it. */
+static json_t *render(struct ctx *c, const struct resource *r, const struct bl_store_row *row)
+{
+    json_t *o = row_body(row);
+
+    json_object_set_new(o, "id", json_string(row->id));
+    json_object_set_new(o, "project_id", json_string(row->project_id ? row->project_id : ""));
+    json_object_set_new(o, "tenant_id", json_string(row->project_id ? row->project_id : ""));
+    json_object_set_new(o, "provisioning_status", json_string(row->provisioning_status));
+    json_object_set_new(o, "operating_status", json_string(row->operating_status));
+    json_object_set_new(o, "created_at", json_string(row->created_at));
+    json_object_set_new(o, "updated_at", row->updated_at ? json_string(row->updated_at) : json_null());
+    if (r->ops->decorate)
+        r->ops->decorate(c, o, row);
+    return o;
+}
+
+/* ---- the five verbs -------------------------------------------------------------------------- */
+
+static void schedule_sync(struct bl_api *api);
+
+/* Unwraps {"<singular>": {...}} with Octavia's messages for the ways it can be wrong. */
+static json_t *unwrap(struct ctx *c, const struct resource *r)
+{
+    json_error_t jerr;
+    json_t *doc, *in;
+
+    if (c->req->body_len == 0) {
+        fault(c, 400, "Missing argument: \"%s\"", r->arg);
+        return NULL;
+    }
+    doc = json_loadb(c->req->body, c->req->body_len, 0, &jerr);
+    if (doc == NULL) {
+        fault(c, 400, "Request is not in valid JSON format");
+        return NULL;
+    }
+    in = json_object_get(doc, r->singular);
+    if (!json_is_object(doc) || in == NULL || !json_is_object(in) || json_object_size(doc) != 1) {
+        const char *key = json_is_object(doc) && json_object_size(doc) > 0
+                              ? json_object_iter_key(json_object_iter(doc))
+                              : r->singular;
+        if (json_is_object(doc) && in == NULL)
+            fault(c, 400, "Unknown attribute for argument %s: %s", r->arg, key);
+        else
+            fault(c, 400, "Invalid input for field/attribute %s. Value: '%s'. Invalid type",
+                  r->arg, key);
+        json_decref(doc);
+        return NULL;
+    }
+    json_incref(in);
+    json_decref(doc);
+    return in;
+}
+
+/* Runs `fn` in one store transaction; commits when it returns 0. */
+static int in_txn(struct ctx *c, int (*fn)(struct ctx *c, void *arg), void *arg)
+{
+    int rc;
+
+    if (bl_store_begin(c->api->st, NULL) < 0)
+        return fault(c, 503, "Project busy. Unable to lock the project.  Please try again.");
+    rc = fn(c, arg);
+    if (rc == 0 && bl_store_commit(c->api->st, NULL) < 0)
+        rc = fault(c, 500, "cannot commit");
+    if (rc != 0)
+        bl_store_rollback(c->api->st);
+    else
+        schedule_sync(c->api);
+    return rc;
+}
+
+struct create_args {
+    const struct resource *r;
+    json_t *in;
+    const char *parent; /* from the URL (members) */
+    char id[37];
+};
+
+static int do_create(struct ctx *c, void *arg)
+{
+    struct create_args *a = arg;
+    const struct resource *r = a->r;
+    struct bl_err err = {0};
+    json_t *obj = json_object();
+    struct bl_store_row row = {.kind = r->kind, .id = a->id, .parent_id = a->parent,
+                               .project_id = c->project, .provisioning_status = "PENDING_CREATE",
+                               .operating_status = "OFFLINE", .created_at = c->now};
+    char arg_name[128];
+    int rc;
+
+    snprintf(arg_name, sizeof(arg_name), "%s.%s", r->arg, r->singular);
+    rc = bl_fields_apply(r->spec, true, arg_name, a->in, obj, &err);
+    if (rc < 0)
+        rc = fault(c, 400, "%s", err.msg);
+    if (rc == 0)
+        rc = r->ops->create(c, obj, &row);
+    if (rc == 0) {
+        char *text = json_dumps(obj, JSON_COMPACT);
+        row.body = text;
+        if (bl_store_insert(c->api->st, &row, &err) < 0)
+            rc = fault(c, 500, "cannot store %s: %s", a->id, err.msg);
+        free(text);
+    }
+    json_decref(obj);
+    return rc;
+}
+
+static void create(struct ctx *c, const struct resource *r, const char *parent)
+{
+    struct create_args a = {r, unwrap(c, r), parent, ""};
+    struct bl_store_row row;
+
+    if (a.in == NULL)
+        return;
+    bl_uuid_new(a.id);
+    if (in_txn(c, do_create, &a) == 0 && load(c, r, a.id, &row) == 0)
+        reply(c, 201, json_pack("{s:o}", r->singular, render(c, r, &row)));
+    json_decref(a.in);
+}
+
+static void show(struct ctx *c, const struct resource *r, const char *id)
+{
+    struct bl_store_row row;
+
+    if (load(c, r, id, &row) == 0)
+        reply(c, 200, json_pack("{s:o}", r->singular, render(c, r, &row)));
+}
+
+struct update_args {
+    const struct resource *r;
+    const char *id;
+    json_t *in;
+};
+
+static int do_update(struct ctx *c, void *arg)
+{
+    struct update_args *a = arg;
+    struct bl_store_row row;
+    struct bl_err err = {0};
+    char arg_name[128];
+    json_t *obj;
+    int rc;
+
+    if (load(c, a->r, a->id, &row) < 0)
+        return -ENOENT;
+    obj = row_body(&row);
+    snprintf(arg_name, sizeof(arg_name), "%s.%s", a->r->arg, a->r->singular);
+    rc = bl_fields_apply(a->r->spec, false, arg_name, a->in, obj, &err);
+    if (rc < 0)
+        rc = fault(c, 400, "%s", err.msg);
+    if (rc == 0)
+        rc = a->r->ops->update(c, obj, &row);
+    if (rc == 0)
+        rc = rewrite(c, &row, obj, "PENDING_UPDATE");
+    json_decref(obj);
+    return rc;
+}
+
+static void update(struct ctx *c, const struct resource *r, const char *id)
+{
+    struct update_args a = {r, id, unwrap(c, r)};
+    struct bl_store_row row;
+
+    if (a.in == NULL)
+        return;
+    if (in_txn(c, do_update, &a) == 0 && load(c, r, id, &row) == 0)
+        reply(c, 200, json_pack("{s:o}", r->singular, render(c, r, &row)));
+    json_decref(a.in);
+}
+
+struct remove_args {
+    const struct resource *r;
+    const char *id;
+};
+
+static int do_remove(struct ctx *c, void *arg)
+{
+    struct remove_args *a = arg;
+    struct bl_store_row row;
+    int rc;
+
+    if (load(c, a->r, a->id, &row) < 0)
+        return -ENOENT;
+    rc = a->r->ops->remove(c, &row);
+    if (rc == 0 && bl_store_set_status(c->api->st, row.id, "PENDING_DELETE", NULL, NULL) < 0)
+        rc = fault(c, 500, "cannot delete %s", row.id);
+    return rc;
+}
+
+static void remove_obj(struct ctx *c, const struct resource *r, const char *id)
+{
+    struct remove_args a = {r, id};
+
+    if (in_txn(c, do_remove, &a) == 0)
+        reply(c, 204, NULL);
+}
+
+/* ---- listing ------------------------------------------------------------------------------------ */
+
+struct query {
+    char *key[64];
+    char *val[64];
+    int n;
+};
+
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+static char *url_decode(struct bl_arena *a, const char *s, size_t n)
+{
+    char *d = bl_arena_alloc(a, n + 1), *p = d;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+            *p++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            i += 2;
+        } else {
+            *p++ = s[i] == '+' ? ' ' : s[i];
+        }
+    }
+    *p = '\0';
+    return d;
+}
+
+static void parse_query(struct ctx *c, struct query *q)
+{
+    const char *s = c->req->query;
+
+    q->n = 0;
+    while (*s && q->n < 64) {
+        size_t len = strcspn(s, "&");
+        const char *eq = memchr(s, '=', len);
+        if (len > 0) {
+            q->key[q->n] = url_decode(c->arena, s, eq ? (size_t)(eq - s) : len);
+            q->val[q->n] = eq ? url_decode(c->arena, eq + 1, len - (size_t)(eq - s) - 1) : "";
+            q->n++;
+        }
+        s += len + (s[len] == '&');
+    }
+}
+
+/* Does `obj` match the filter key=val? Values compare as their JSON text. */
+static bool matches(json_t *obj, const char *key, const char *val)
+{
+    json_t *v = json_object_get(obj, key);
+    char buf[64];
+
+    if (v == NULL)
+        return false;
+    if (json_is_string(v))
+        return strcmp(json_string_value(v), val) == 0;
+    if (json_is_boolean(v))
+        return strcasecmp(val, json_is_true(v) ? "true" : "false") == 0;
+    if (json_is_integer(v)) {
+        snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+        return strcmp(buf, val) == 0;
+    }
+    if (json_is_array(v)) { /* tags: the object must carry the tag */
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e) {
+            if (json_is_string(e) && strcmp(json_string_value(e), val) == 0)
+                return true;
+        }
+        return false;
+    }
+    return json_is_null(v) && (strcmp(val, "") == 0 || strcmp(val, "None") == 0);
+}
+
+static const char *sort_key;
+static bool sort_desc;
+
+static int cmp_objs(const void *pa, const void *pb)
+{
+    json_t *a = json_object_get(*(json_t *const *)pa, sort_key);
+    json_t *b = json_object_get(*(json_t *const *)pb, sort_key);
+    int r;
+
+    if (json_is_integer(a) && json_is_integer(b))
+        r = (json_integer_value(a) > json_integer_value(b)) - (json_integer_value(a) < json_integer_value(b));
+    else if (json_is_string(a) && json_is_string(b))
+        r = strcmp(json_string_value(a), json_string_value(b));
+    else
+        r = (a != NULL && !json_is_null(a)) - (b != NULL && !json_is_null(b));
+    return sort_desc ? -r : r;
+}
+
+struct listing {
+    const struct resource *r;
+    json_t *all;
+    const char *by_parent;
+};
+
+static int list_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
+{
+    struct listing *l = arg;
+
+    if (strcmp(row->provisioning_status, "DELETED") != 0)
+        json_array_append_new(l->all, render(c, l->r, row));
+    return 0;
+}
+
+static bool is_control_key(const char *k)
+{
+    return strcmp(k, "limit") == 0 || strcmp(k, "marker") == 0 || strcmp(k, "page_reverse") == 0 ||
+           strcmp(k, "sort") == 0 || strcmp(k, "sort_key") == 0 || strcmp(k, "sort_dir") == 0 ||
+           strcmp(k, "fields") == 0;
+}
+
+/* Keeps only the `fields=` keys of each object. */
+static void select_fields(json_t *page, const struct query *q)
+{
+    size_t i;
+    json_t *o;
+    bool any = false;
+
+    for (int k = 0; k < q->n; k++)
+        any |= strcmp(q->key[k], "fields") == 0;
+    if (!any)
+        return;
+    json_array_foreach(page, i, o) {
+        json_t *keep = json_object();
+        for (int k = 0; k < q->n; k++) {
+            json_t *v = strcmp(q->key[k], "fields") == 0 ? json_object_get(o, q->val[k]) : NULL;
+            if (v)
+                json_object_set(keep, q->val[k], v);
+        }
+        json_array_set_new(page, i, keep);
+    }
+}
+
+static int filter_and_sort(struct ctx *c, json_t *all, const struct query *q, json_t **out)
+{
+    json_t *kept = json_array(), *o, *first = json_array_get(all, 0);
+    size_t i;
+    const char *sk = "created_at", *sd = "asc";
+
+    for (int k = 0; k < q->n; k++) {
+        if (!is_control_key(q->key[k]) && first && !json_object_get(first, q->key[k]) &&
+            strcmp(q->key[k], "project_id") != 0) {
+            json_decref(kept);
+            return fault(c, 400, "One or more arguments are either duplicate or invalid");
+        }
+        if (strcmp(q->key[k], "sort") == 0) {
+            char *colon = strchr(q->val[k], ':');
+            sk = q->val[k];
+            if (colon) {
+                *colon = '\0';
+                sd = colon + 1;
+            }
+        } else if (strcmp(q->key[k], "sort_key") == 0) {
+            sk = q->val[k];
+        } else if (strcmp(q->key[k], "sort_dir") == 0) {
+            sd = q->val[k];
+        }
+    }
+    json_array_foreach(all, i, o) {
+        bool keep = true;
+        for (int k = 0; keep && k < q->n; k++)
+            keep = is_control_key(q->key[k]) || matches(o, q->key[k], q->val[k]);
+        if (keep)
+            json_array_append(kept, o);
+    }
+    if (first && !json_object_get(first, sk)) {
+        json_decref(kept);
+        return fault(c, 400, "Supplied sort key '%s' is not valid.", sk);
+    }
+    {
+        size_t n = json_array_size(kept);
+        json_t **v = bl_xcalloc(n ? n : 1, sizeof(*v));
+        for (i = 0; i < n; i++)
+            v[i] = json_incref(json_array_get(kept, i));
+        sort_key = sk;
+        sort_desc = strcmp(sd, "desc") == 0;
+        qsort(v, n, sizeof(*v), cmp_objs);
+        json_array_clear(kept);
+        for (i = 0; i < n; i++)
+            json_array_append_new(kept, v[i]);
+        free(v);
+    }
+    *out = kept;
+    return 0;
+}
+
+static const char *qget(const struct query *q, const char *key)
+{
+    for (int k = 0; k < q->n; k++) {
+        if (strcmp(q->key[k], key) == 0)
+            return q->val[k];
+    }
+    return NULL;
+}
+
+/* Applies marker and limit; returns the page and fills `links`. */
+static json_t *paginate(struct ctx *c, const struct resource *r, json_t *sorted,
+                        const struct query *q, json_t *links, bool *bad)
+{
+    const char *marker = qget(q, "marker"), *lim = qget(q, "limit");
+    size_t start = 0, n = json_array_size(sorted), limit = n, i;
+    json_t *page = json_array();
+    char *end;
+
+    *bad = false;
+    if (lim) {
+        long v = strtol(lim, &end, 10);
+        if (*end != '\0' || v < 0) {
+            *bad = true;
+            fault(c, 400, "Supplied pagination limit '%s' is not valid.", lim);
+            return page;
+        }
+        limit = v == 0 ? n : (size_t)v;
+    }
+    if (marker) {
+        for (i = 0; i < n; i++) {
+            if (strcmp(json_string_value(json_object_get(json_array_get(sorted, i), "id")), marker) == 0)
+                break;
+        }
+        if (i == n) {
+            *bad = true;
+            fault(c, 400, "Supplied pagination marker '%s' is not valid.", marker);
+            return page;
+        }
+        start = i + 1;
+    }
+    for (i = start; i < n && i - start < limit; i++)
+        json_array_append(page, json_array_get(sorted, i));
+    if (lim && i < n && json_array_size(page) > 0) {
+        char href[1024];
+        const char *last = json_string_value(json_object_get(json_array_get(page, json_array_size(page) - 1), "id"));
+        snprintf(href, sizeof(href), "%s%s?limit=%s%s%s&marker=%s", c->req->base_url, c->req->path,
+                 lim, qget(q, "sort") ? "&sort=" : "", qget(q, "sort") ? qget(q, "sort") : "", last);
+        json_array_append_new(links, json_pack("{s:s, s:s}", "href", href, "rel", "next"));
+    }
+    (void)r;
+    return page;
+}
+
+static void list(struct ctx *c, const struct resource *r, const char *lb, const char *parent)
+{
+    struct listing l = {r, json_array(), parent};
+    struct query q;
+    json_t *sorted = NULL, *page, *links = json_array();
+    bool bad;
+
+    parse_query(c, &q);
+    each_row(c, r->kind, lb, parent, list_cb, &l);
+    if (filter_and_sort(c, l.all, &q, &sorted) == 0) {
+        page = paginate(c, r, sorted, &q, links, &bad);
+        if (!bad) {
+            char links_key[64];
+            select_fields(page, &q);
+            snprintf(links_key, sizeof(links_key), "%s_links", r->plural);
+            reply(c, 200, json_pack("{s:o, s:o}", r->plural, page, links_key, json_incref(links)));
+        } else {
+            json_decref(page);
+        }
+        json_decref(sorted);
+    }
+    json_decref(links);
+    json_decref(l.all);
+}
+
+/* ---- stats and status ---------------------------------------------------------------------------- */
+
+static void stats(struct ctx *c, const struct resource *r, const char *id)
+{
+    struct bl_store_row row;
+    json_t *acc;
+
+    if (load(c, r, id, &row) < 0)
+        return;
+    acc = json_pack("{s:i, s:i, s:i, s:i, s:i}", "bytes_in", 0, "bytes_out", 0,
+                    "active_connections", 0, "total_connections", 0, "request_errors", 0);
+    if (r == &bl_res_listener) {
+        bl_api_listener_stats(c, id, acc);
+    } else {
+        json_t *ls = id_list(c, "listener", id, NULL), *e;
+        size_t i;
+        json_array_foreach(ls, i, e)
+            bl_api_listener_stats(c, json_string_value(json_object_get(e, "id")), acc);
+        json_decref(ls);
+    }
+    reply(c, 200, json_pack("{s:o}", "stats", acc));
+}
+
+/* ---- routing ------------------------------------------------------------------------------------- */
+
+static void versions(struct ctx *c)
+{
+    json_t *vs = json_array();
+    char href[300], id[16];
+
+    snprintf(href, sizeof(href), "%s/v2", c->req->base_url);
+    for (int m = 0; m <= API_MINOR_MAX; m++) {
+        snprintf(id, sizeof(id), "v2.%d", m);
+        json_array_append_new(vs, json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}]}", "id", id, "status",
+                                            m == API_MINOR_MAX ? "CURRENT" : "SUPPORTED",
+                                            "updated", "2016-12-11T00:00:00Z", "links", "href",
+                                            href, "rel", "self"));
+    }
+    reply(c, 200, json_pack("{s:o}", "versions", vs));
+}
+
+static const struct resource *by_plural(const char *name)
+{
+    static const struct resource *const all[] = {&bl_res_loadbalancer, &bl_res_listener,
+                                                 &bl_res_pool, &bl_res_healthmonitor};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        if (strcmp(all[i]->plural, name) == 0)
+            return all[i];
+    }
+    return NULL;
+}
+
+static bool is(const struct ctx *c, const char *method)
+{
+    return strcmp(c->req->method, method) == 0;
+}
+
+/* Collection or item routes of one resource; `seg` are the path segments after it. */
+static void route_resource(struct ctx *c, const struct resource *r, char **seg, int n,
+                           const char *parent)
+{
+    if (n == 0 && is(c, "GET"))
+        list(c, r, NULL, parent);
+    else if (n == 0 && is(c, "POST"))
+        create(c, r, parent);
+    else if (n == 1 && is(c, "GET"))
+        show(c, r, seg[0]);
+    else if (n == 1 && is(c, "PUT"))
+        update(c, r, seg[0]);
+    else if (n == 1 && is(c, "DELETE"))
+        remove_obj(c, r, seg[0]);
+    else if (n == 2 && is(c, "GET") && strcmp(seg[1], "stats") == 0 &&
+             (r == &bl_res_loadbalancer || r == &bl_res_listener))
+        stats(c, r, seg[0]);
+    else if (n == 2 && is(c, "GET") && strcmp(seg[1], "status") == 0 && r == &bl_res_loadbalancer) {
+        struct bl_store_row row;
+        if (load(c, r, seg[0], &row) == 0)
+            reply(c, 200, json_pack("{s:{s:o}}", "statuses", "loadbalancer",
+                                    bl_api_status_tree(c, &row)));
+    } else
+        not_found(c);
+}
+
+static void route(struct ctx *c)
+{
+    char *path = bl_arena_strdup(c->arena, c->req->path), *seg[16], *save = NULL;
+    int n = 0;
+
+    for (char *t = strtok_r(path, "/", &save); t && n < 16; t = strtok_r(NULL, "/", &save))
+        seg[n++] = t;
+    if (n > 0 && strcmp(seg[0], "load-balancer") == 0) { /* devstack-style catalog prefix */
+        memmove(seg, seg + 1, sizeof(seg[0]) * (size_t)--n);
+    }
+    if (n == 0 && is(c, "GET")) {
+        versions(c);
+        return;
+    }
+    if (n < 1 || (strcmp(seg[0], "v2") != 0 && strcmp(seg[0], "v2.0") != 0)) {
+        not_found(c);
+        return;
+    }
+    if ((n == 1 || (n == 2 && strcmp(seg[1], "lbaas") == 0)) && is(c, "GET")) {
+        reply(c, 200, json_string("v2"));
+        return;
+    }
+    if (n >= 3 && strcmp(seg[1], "lbaas") == 0) {
+        const struct resource *r = by_plural(seg[2]);
+        if (r == &bl_res_pool && n >= 5 && strcmp(seg[4], "members") == 0) {
+            struct bl_store_row pool;
+            if (load(c, &bl_res_pool, seg[3], &pool) == 0)
+                route_resource(c, &bl_res_member, seg + 5, n - 5, seg[3]);
+            return;
+        }
+        if (r != NULL) {
+            route_resource(c, r, seg + 3, n - 3, NULL);
+            return;
+        }
+        if (strcmp(seg[2], "providers") == 0 && n == 3 && is(c, "GET")) {
+            reply(c, 200, json_pack("{s:[{s:s, s:s}]}", "providers", "name", "ballast",
+                                    "description", "ballast in-process data plane"));
+            return;
+        }
+    }
+    not_found(c);
+}
+
+void bl_api_handle(void *ctxp, const struct bl_api_req *req, struct bl_api_resp *resp)
+{
+    struct bl_api *api = ctxp;
+    struct ctx c = {api, req, resp, bl_arena_create(), NULL, ""};
+    time_t now = time(NULL);
+    struct tm tm;
+
+    gmtime_r(&now, &tm);
+    strftime(c.now, sizeof(c.now), "%Y-%m-%dT%H:%M:%S", &tm);
+    c.project = req->project_id && req->project_id[0] ? req->project_id : DEFAULT_PROJECT;
+    route(&c);
+    if (resp->status == 0)
+        fault(&c, 500, "no answer");
+    bl_log(BL_LOG_DEBUG, "api: %s %s -> %d", req->method, req->path, resp->status);
+    bl_arena_destroy(c.arena);
+}
+
+/* ---- agent hook ------------------------------------------------------------------------------------ */
+
+static void on_sync(struct bl_loop *loop, struct bl_defer *d)
+{
+    struct bl_api *api = bl_container_of(d, struct bl_api, sync_d);
+    struct bl_err err = {0};
+
+    (void)loop;
+    if (bl_agent_sync(api->agent, &err) < 0)
+        bl_log(BL_LOG_ERROR, "agent: %s", err.msg);
+}
+
+static void schedule_sync(struct bl_api *api)
+{
+    bl_loop_defer(api->loop, &api->sync_d, on_sync);
+}
+
+struct bl_api *bl_api_create(struct bl_loop *loop, struct bl_store *st, struct bl_agent *agent)
+{
+    struct bl_api *api = bl_xcalloc(1, sizeof(*api));
+
+    api->loop = loop;
+    api->st = st;
+    api->agent = agent;
+    return api;
+}
+
+void bl_api_destroy(struct bl_api *api)
+{
+    free(api);
+}

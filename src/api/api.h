@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The Octavia v2 REST API: routes, validation, provisioning-status locking,
+ * Octavia's JSON shapes and error bodies (../shared/octavia/octavia-api.md).
+ * Every write is one store transaction; after it the agent is asked (at the
+ * end of the loop iteration, so a burst of writes costs one rebuild) to bring
+ * the data plane to the new revision and settle the statuses.
+ *
+ * Control thread only.
+ */
+#ifndef BL_API_API_H
+#define BL_API_API_H
+
+#include "agent/agent.h"
+#include "api/server.h"
+#include "core/loop.h"
+#include "store/store.h"
+
+struct bl_api;
+
+/* The built-in network for VIPs: 127.100.0.0/16 on lo needs no privilege. */
+#define BL_LOOPBACK_NETWORK_ID "a2b1c0d0-0000-4000-8000-000000000001"
+#define BL_LOOPBACK_SUBNET_ID "a2b1c0d0-0000-4000-8000-000000000002"
+
+struct bl_api *bl_api_create(struct bl_loop *loop, struct bl_store *st, struct bl_agent *agent);
+
+void bl_api_destroy(struct bl_api *api);
+
+/* The request handler to give bl_api_server_start(); `ctx` is the struct bl_api. */
+void bl_api_handle(void *ctx, const struct bl_api_req *req, struct bl_api_resp *resp);
+
+#endif

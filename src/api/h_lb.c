@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Load balancers: VIP allocation on the built-in loopback network, the
+ * children rule on delete (cascade), stats from the data plane, and the
+ * status tree.
+ */
+#include "api/internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/snapshot.h"
+#include "proxy/dataplane.h"
+
+/* 127.100.0.0/16: the loopback network's one subnet. */
+#define LOOP_NET 0x7f640000u
+#define LOOP_MASK 0xffff0000u
+
+struct vip_scan {
+    uint32_t used[64]; /* a small bitmap window is enough to find a gap quickly */
+    const char *want;
+    bool taken;
+    uint32_t max;
+};
+
+static int vip_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
+{
+    struct vip_scan *v = arg;
+    json_t *b = row_body(row);
+    const char *addr = json_string_value(json_object_get(b, "vip_address"));
+    struct in_addr in;
+
+    (void)c;
+    if (addr && v->want && strcmp(addr, v->want) == 0)
+        v->taken = true;
+    if (addr && inet_pton(AF_INET, addr, &in) == 1) {
+        uint32_t h = ntohl(in.s_addr);
+        if ((h & LOOP_MASK) == LOOP_NET && (h & ~LOOP_MASK) > v->max)
+            v->max = h & ~LOOP_MASK;
+    }
+    json_decref(b);
+    return 0;
+}
+
+/* Allocates (or checks) the VIP and fills the Neutron-shaped VIP fields. */
+static int assign_vip(struct ctx *c, json_t *obj)
+{
+    const char *subnet = json_string_value(json_object_get(obj, "vip_subnet_id"));
+    const char *network = json_string_value(json_object_get(obj, "vip_network_id"));
+    const char *want = json_string_value(json_object_get(obj, "vip_address"));
+    struct vip_scan v = {{0}, want, false, 0};
+    char port_id[37], addr[INET_ADDRSTRLEN];
+    struct in_addr in;
+
+    if (!subnet && !network && !json_string_value(json_object_get(obj, "vip_port_id")))
+        return fault(c, 400, "Validation failure: VIP must contain one of: vip_port_id, "
+                             "vip_network_id, vip_subnet_id.");
+    if ((subnet && strcmp(subnet, BL_LOOPBACK_SUBNET_ID) != 0) ||
+        (network && strcmp(network, BL_LOOPBACK_NETWORK_ID) != 0))
+        return fault(c, 400, "Validation failure: %s %s not found.", subnet ? "Subnet" : "Network",
+                     subnet ? subnet : network);
+    each_row(c, "loadbalancer", NULL, NULL, vip_cb, &v);
+    if (want) {
+        if (inet_pton(AF_INET, want, &in) != 1 || (ntohl(in.s_addr) & LOOP_MASK) != LOOP_NET)
+            return fault(c, 400, "Validation failure: VIP address %s is not in subnet %s "
+                                 "(127.100.0.0/16).", want, BL_LOOPBACK_SUBNET_ID);
+        if (v.taken)
+            return fault(c, 409, "IP address %s already allocated in subnet %s", want,
+                         BL_LOOPBACK_SUBNET_ID);
+    } else {
+        if (v.max + 1 >= 0xffff)
+            return fault(c, 409, "No more IP addresses available on network %s.",
+                         BL_LOOPBACK_NETWORK_ID);
+        in.s_addr = htonl(LOOP_NET | (v.max + 1));
+        inet_ntop(AF_INET, &in, addr, sizeof(addr));
+        json_object_set_new(obj, "vip_address", json_string(addr));
+    }
+    bl_uuid_new(port_id);
+    json_object_set_new(obj, "vip_port_id", json_string(port_id));
+    json_object_set_new(obj, "vip_subnet_id", json_string(BL_LOOPBACK_SUBNET_ID));
+    json_object_set_new(obj, "vip_network_id", json_string(BL_LOOPBACK_NETWORK_ID));
+    return 0;
+}
+
+static int lb_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
+{
+    if (json_array_size(json_object_get(obj, "listeners")) ||
+        json_array_size(json_object_get(obj, "pools")))
+        return fault(c, 501, "Provider 'ballast' does not support a requested option: "
+                             "fully populated load balancer create is not implemented yet");
+    json_object_del(obj, "listeners");
+    json_object_del(obj, "pools");
+    json_object_del(obj, "project_id");
+    json_object_del(obj, "tenant_id");
+    if (json_is_null(json_object_get(obj, "provider")))
+        json_object_set_new(obj, "provider", json_string("ballast"));
+    if (strcmp(json_string_value(json_object_get(obj, "provider")), "ballast") != 0)
+        return fault(c, 400, "Provider '%s' is not enabled.",
+                     json_string_value(json_object_get(obj, "provider")));
+    row->lb_id = NULL;
+    return assign_vip(c, obj);
+}
+
+static int lb_update(struct ctx *c, json_t *obj, const struct bl_store_row *row)
+{
+    (void)obj;
+    if (strcmp(row->provisioning_status, "ACTIVE") != 0)
+        return fault(c, 409, "Invalid state %s of loadbalancer resource %s",
+                     row->provisioning_status, row->id);
+    return 0;
+}
+
+static bool cascade_requested(struct ctx *c)
+{
+    const char *q = strstr(c->req->query, "cascade=");
+    return q && (strncasecmp(q + 8, "true", 4) == 0 || q[8] == '1' || strncasecmp(q + 8, "yes", 3) == 0);
+}
+
+static int lb_remove(struct ctx *c, const struct bl_store_row *row)
+{
+    json_t *ls, *ps;
+    bool children;
+
+    if (strcmp(row->provisioning_status, "ACTIVE") != 0 &&
+        strcmp(row->provisioning_status, "ERROR") != 0)
+        return fault(c, 409, "Invalid state %s of loadbalancer resource %s",
+                     row->provisioning_status, row->id);
+    ls = id_list(c, "listener", row->id, NULL);
+    ps = id_list(c, "pool", row->id, NULL);
+    children = json_array_size(ls) + json_array_size(ps) > 0;
+    json_decref(ls);
+    json_decref(ps);
+    if (children && !cascade_requested(c))
+        return fault(c, 400, "Validation failure: Cannot delete Load Balancer %s - it has children",
+                     row->id);
+    return 0;
+}
+
+static void lb_decorate(struct ctx *c, json_t *obj, const struct bl_store_row *row)
+{
+    json_object_set_new(obj, "listeners", id_list(c, "listener", row->id, NULL));
+    json_object_set_new(obj, "pools", id_list(c, "pool", row->id, NULL));
+}
+
+static const struct resource_ops lb_ops = {lb_create, lb_update, lb_remove, lb_decorate};
+
+const struct resource bl_res_loadbalancer = {"loadbalancer", "loadbalancer", "loadbalancers",
+                                             "Load Balancer", "load_balancer",
+                                             bl_spec_loadbalancer, &lb_ops};
+
+/* ---- stats: summed from the data plane's counters for listeners with this id ---- */
+
+static void add(json_t *acc, const char *key, int64_t v)
+{
+    json_object_set_new(acc, key, json_integer(json_integer_value(json_object_get(acc, key)) + v));
+}
+
+void bl_api_listener_stats(struct ctx *c, const char *listener_id, json_t *acc)
+{
+    const struct bl_snapshot *s = bl_dataplane_snapshot(bl_agent_dataplane(c->api->agent));
+
+    for (uint32_t i = 0; i < s->nlisteners; i++) {
+        const struct bl_snap_listener *l = &s->listeners[i];
+        if (strcmp(l->cfg->id, listener_id) != 0)
+            continue;
+        add(acc, "bytes_in", (int64_t)bl_stat_get(l->st->bytes_in));
+        add(acc, "bytes_out", (int64_t)bl_stat_get(l->st->bytes_out));
+        add(acc, "active_connections", bl_stat_get(l->st->active));
+        add(acc, "total_connections", (int64_t)bl_stat_get(l->st->total));
+        add(acc, "request_errors", (int64_t)bl_stat_get(l->st->errors));
+    }
+}
+
+/* ---- status tree ---- */
+
+static json_t *status_of(const struct bl_store_row *row, bool with_name)
+{
+    json_t *b = row_body(row), *o;
+
+    o = json_pack("{s:s, s:s, s:s}", "id", row->id, "provisioning_status",
+                  row->provisioning_status, "operating_status", row->operating_status);
+    if (with_name)
+        json_object_set(o, "name", json_object_get(b, "name") ? json_object_get(b, "name")
+                                                                : json_string(""));
+    json_decref(b);
+    return o;
+}
+
+static int member_status_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
+{
+    json_t *b = row_body(row), *m = status_of(row, true);
+
+    (void)c;
+    json_object_set(m, "address", json_object_get(b, "address"));
+    json_object_set(m, "protocol_port", json_object_get(b, "protocol_port"));
+    json_array_append_new(arg, m);
+    json_decref(b);
+    return 0;
+}
+
+static int hm_status_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
+{
+    json_t *b = row_body(row), *hm = status_of(row, true);
+
+    (void)c;
+    json_object_set(hm, "type", json_object_get(b, "type"));
+    json_object_set_new(arg, "health_monitor", hm);
+    json_decref(b);
+    return 0;
+}
+
+struct listener_pools {
+    const char *listener_id;
+    json_t *pools;
+};
+
+static int pool_status_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
+{
+    struct listener_pools *lp = arg;
+    json_t *members = json_array(), *p;
+
+    (void)lp;
+    p = status_of(row, true);
+    each_row(c, "healthmonitor", NULL, row->id, hm_status_cb, p);
+    each_row(c, "member", NULL, row->id, member_status_cb, members);
+    json_object_set_new(p, "members", members);
+    json_array_append_new(lp->pools, p);
+    return 0;
+}
+
+static int listener_status_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
+{
+    json_t *b = row_body(row), *l = status_of(row, true), *pools = json_array();
+    const char *pool_id = json_string_value(json_object_get(b, "default_pool_id"));
+    struct bl_store_row pool;
+
+    if (pool_id && bl_store_get(c->api->st, "pool", pool_id, c->arena, &pool, NULL) == 0) {
+        struct listener_pools lp = {row->id, pools};
+        pool_status_cb(c, &pool, &lp);
+    }
+    json_object_set_new(l, "pools", pools);
+    json_array_append_new(arg, l);
+    json_decref(b);
+    return 0;
+}
+
+json_t *bl_api_status_tree(struct ctx *c, const struct bl_store_row *lb)
+{
+    json_t *o = status_of(lb, true), *ls = json_array();
+
+    each_row(c, "listener", lb->id, NULL, listener_status_cb, ls);
+    json_object_set_new(o, "listeners", ls);
+    return o;
+}

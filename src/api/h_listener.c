@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Listeners: port uniqueness per L4 family, protocol options, default pool
+ * compatibility, and the protocols this data plane can run today.
+ */
+#include "api/internal.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Octavia's table "allowed listener/pool protocol pairs". */
+bool bl_api_protos_compatible(const char *l, const char *p)
+{
+    static const char *const table[][6] = {
+        {"TCP", "HTTP", "HTTPS", "PROXY", "PROXYV2", "TCP"},
+        {"HTTP", "HTTP", "PROXY", "PROXYV2", NULL, NULL},
+        {"HTTPS", "HTTPS", "PROXY", "PROXYV2", "TCP", NULL},
+        {"TERMINATED_HTTPS", "HTTP", "PROXY", "PROXYV2", NULL, NULL},
+        {"UDP", "UDP", NULL, NULL, NULL, NULL},
+        {"SCTP", "SCTP", NULL, NULL, NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+        if (strcmp(table[i][0], l) != 0)
+            continue;
+        for (int k = 1; k < 6 && table[i][k]; k++) {
+            if (strcmp(table[i][k], p) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+static const char *family(const char *proto)
+{
+    if (strcmp(proto, "UDP") == 0)
+        return "UDP";
+    if (strcmp(proto, "SCTP") == 0)
+        return "SCTP";
+    return "TCP";
+}
+
+struct port_check {
+    const char *self;
+    const char *proto;
+    json_int_t port;
+    bool clash;
+};
+
+static int port_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
+{
+    struct port_check *pc = arg;
+    json_t *b = row_body(row);
+    const char *proto = json_string_value(json_object_get(b, "protocol"));
+
+    (void)c;
+    if ((!pc->self || strcmp(pc->self, row->id) != 0) &&
+        strcmp(row->provisioning_status, "PENDING_DELETE") != 0 && proto &&
+        strcmp(family(proto), family(pc->proto)) == 0 &&
+        json_integer_value(json_object_get(b, "protocol_port")) == pc->port)
+        pc->clash = true;
+    json_decref(b);
+    return 0;
+}
+
+/* What the in-process data plane cannot run yet is refused as a provider limit. */
+static int check_supported(struct ctx *c, const char *proto)
+{
+    if (strcmp(proto, "TCP") == 0 || strcmp(proto, "UDP") == 0 || strcmp(proto, "HTTPS") == 0)
+        return 0;
+    return fault(c, 501, "Provider 'ballast' does not support a requested option: %s listeners "
+                         "(the L7 proxy is not implemented yet)", proto);
+}
+
+static int check_options(struct ctx *c, json_t *obj, const char *proto)
+{
+    if (json_object_size(json_object_get(obj, "insert_headers")) > 0 &&
+        strcmp(proto, "HTTP") != 0 && strcmp(proto, "TERMINATED_HTTPS") != 0)
+        return fault(c, 400, "insert-headers is not a valid option for a %s protocol listener.",
+                     proto);
+    if (strcmp(proto, "TERMINATED_HTTPS") == 0 &&
+        json_is_null(json_object_get(obj, "default_tls_container_ref")) &&
+        json_array_size(json_object_get(obj, "sni_container_refs")) == 0)
+        return fault(c, 400, "Validation failure: An SNI or default certificate container "
+                             "reference must be provided for TERMINATED_HTTPS protocol listeners.");
+    return 0;
+}
+
+/* default_pool_id must name a pool of the same load balancer with a compatible protocol. */
+static int check_default_pool(struct ctx *c, json_t *obj, const char *lb_id, const char *proto)
+{
+    const char *pid = json_string_value(json_object_get(obj, "default_pool_id"));
+    struct bl_store_row pool;
+    json_t *pb;
+    int rc = 0;
+
+    if (pid == NULL)
+        return 0;
+    if (bl_store_get(c->api->st, "pool", pid, c->arena, &pool, NULL) < 0 ||
+        strcmp(pool.lb_id, lb_id) != 0)
+        return fault(c, 404, "Pool %s not found.", pid);
+    pb = row_body(&pool);
+    if (!bl_api_protos_compatible(proto, json_string_value(json_object_get(pb, "protocol"))))
+        rc = fault(c, 400, "Validation failure: The pool protocol '%s' is invalid while the "
+                           "listener protocol is '%s'.",
+                   json_string_value(json_object_get(pb, "protocol")), proto);
+    json_decref(pb);
+    return rc;
+}
+
+static int listener_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
+{
+    const char *lb = bl_arena_strdup(c->arena,
+                                     json_string_value(json_object_get(obj, "loadbalancer_id")));
+    const char *proto = json_string_value(json_object_get(obj, "protocol"));
+    struct port_check pc = {NULL, proto, json_integer_value(json_object_get(obj, "protocol_port")),
+                            false};
+    int rc;
+
+    json_object_del(obj, "loadbalancer_id");
+    json_object_del(obj, "project_id");
+    json_object_del(obj, "tenant_id");
+    row->lb_id = lb;
+    if ((rc = lock_lb(c, lb)) < 0)
+        return rc;
+    if ((rc = check_options(c, obj, proto)) < 0 || (rc = check_supported(c, proto)) < 0)
+        return rc;
+    each_row(c, "listener", lb, NULL, port_cb, &pc);
+    if (pc.clash)
+        return fault(c, 409, "Another Listener on this Load Balancer is already using protocol "
+                             "%s and protocol_port %lld", proto, (long long)pc.port);
+    return check_default_pool(c, obj, lb, proto);
+}
+
+static int listener_update(struct ctx *c, json_t *obj, const struct bl_store_row *row)
+{
+    const char *proto = json_string_value(json_object_get(obj, "protocol"));
+    int rc = lock_lb(c, row->lb_id);
+
+    if (rc == 0)
+        rc = check_options(c, obj, proto);
+    if (rc == 0)
+        rc = check_default_pool(c, obj, row->lb_id, proto);
+    return rc;
+}
+
+static int listener_remove(struct ctx *c, const struct bl_store_row *row)
+{
+    return lock_lb(c, row->lb_id);
+}
+
+static void listener_decorate(struct ctx *c, json_t *obj, const struct bl_store_row *row)
+{
+    (void)c;
+    json_object_set_new(obj, "loadbalancers", json_pack("[{s:s}]", "id", row->lb_id));
+    json_object_set_new(obj, "l7policies", json_array());
+}
+
+static const struct resource_ops listener_ops = {listener_create, listener_update,
+                                                 listener_remove, listener_decorate};
+
+const struct resource bl_res_listener = {"listener", "listener", "listeners", "Listener",
+                                         "listener", bl_spec_listener, &listener_ops};

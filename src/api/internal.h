@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the API's resource files share: the request context, the resource
+ * table entry, error helpers and the status-locking rules. Internal to api/.
+ */
+#ifndef BL_API_INTERNAL_H
+#define BL_API_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "api/api.h"
+#include "api/fields.h"
+#include "api/resources.h"
+
+struct bl_api {
+    struct bl_loop *loop;
+    struct bl_store *st;
+    struct bl_agent *agent;
+    struct bl_defer sync_d; /* agent sync queued after writes */
+};
+
+/* One request being answered. */
+struct ctx {
+    struct bl_api *api;
+    const struct bl_api_req *req;
+    struct bl_api_resp *resp;
+    struct bl_arena *arena; /* freed when the request is answered */
+    const char *project;    /* project of new objects */
+    char now[32];           /* ISO-8601 time of the request */
+};
+
+struct resource;
+
+/* Kind-specific behaviour; each returns 0 or a negative errno after fault(). */
+struct resource_ops {
+    /* Checks a create body (fields already applied into `obj`) and fills the row's
+     * lb_id / parent_id; may write other rows (locks). Inside the transaction. */
+    int (*create)(struct ctx *c, json_t *obj, struct bl_store_row *row);
+    /* Checks an update; `obj` is the merged body. */
+    int (*update)(struct ctx *c, json_t *obj, const struct bl_store_row *row);
+    /* Checks a delete and marks what else must go or be locked. */
+    int (*remove)(struct ctx *c, const struct bl_store_row *row);
+    /* Adds computed fields (relations) to a rendered object. */
+    void (*decorate)(struct ctx *c, json_t *obj, const struct bl_store_row *row);
+};
+
+struct resource {
+    const char *kind;     /* store kind */
+    const char *singular; /* wrapper key: "loadbalancer" */
+    const char *plural;   /* list key: "loadbalancers" */
+    const char *title;    /* for messages: "Load Balancer" */
+    const char *arg;      /* wsme argument name: "load_balancer" */
+    const struct bl_field *spec;
+    const struct resource_ops *ops;
+};
+
+extern const struct resource bl_res_loadbalancer, bl_res_listener, bl_res_pool, bl_res_member,
+    bl_res_healthmonitor;
+
+/* Answers an Octavia fault {"faultcode", "faultstring", "debuginfo"}; returns -EINVAL. */
+int fault(struct ctx *c, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Reads an object (any kind when `kind` is NULL); answers 404 "<Title> <id> not found." */
+int load(struct ctx *c, const struct resource *r, const char *id, struct bl_store_row *row);
+
+/* The load balancer must be ACTIVE for a child change; locks it PENDING_UPDATE. */
+int lock_lb(struct ctx *c, const char *lb_id);
+
+/* Sets PENDING_UPDATE on an object that a change touches (pool, listener). */
+int lock(struct ctx *c, const char *id);
+
+/* Parses a row's body (new reference). */
+json_t *row_body(const struct bl_store_row *row);
+
+/* Replaces a row's body, stamping updated_at. */
+int rewrite(struct ctx *c, const struct bl_store_row *row, json_t *body, const char *prov);
+
+/* Collects the ids of `kind` rows under lb / parent into a JSON array of {"id": ...}. */
+json_t *id_list(struct ctx *c, const char *kind, const char *lb, const char *parent);
+
+/* Calls `cb` for each row of `kind` under lb / parent (rows copied: nesting is safe). */
+int each_row(struct ctx *c, const char *kind, const char *lb, const char *parent,
+             int (*cb)(struct ctx *c, const struct bl_store_row *row, void *arg), void *arg);
+
+/* Helpers shared across resource files. */
+bool bl_api_protos_compatible(const char *listener, const char *pool);
+void bl_api_listener_stats(struct ctx *c, const char *listener_id, json_t *acc);
+json_t *bl_api_status_tree(struct ctx *c, const struct bl_store_row *lb);
+
+#endif

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "api/service.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/xalloc.h"
+
+struct bl_api_service {
+    struct bl_store *st;
+    struct bl_agent *agent;
+    struct bl_api *api;
+    struct bl_api_server *server;
+};
+
+/* "127.0.0.1:9876" or "[::1]:9876" -> address. */
+static int parse_listen(const char *s, struct bl_addr *a)
+{
+    char host[64];
+    const char *colon = strrchr(s, ':');
+    size_t n;
+    char *end;
+    long port;
+
+    if (colon == NULL)
+        return -EINVAL;
+    n = (size_t)(colon - s);
+    if (n >= sizeof(host))
+        return -EINVAL;
+    if (s[0] == '[' && n >= 2 && s[n - 1] == ']') {
+        memcpy(host, s + 1, n - 2);
+        host[n - 2] = '\0';
+    } else {
+        memcpy(host, s, n);
+        host[n] = '\0';
+    }
+    port = strtol(colon + 1, &end, 10);
+    if (*end != '\0' || port < 1 || port > 65535)
+        return -EINVAL;
+    return bl_addr_parse(a, host, (uint16_t)port);
+}
+
+int bl_api_service_start(struct bl_loop *loop, const char *listen, const char *db_path,
+                         unsigned nworkers, struct bl_api_service **out, struct bl_err *err)
+{
+    struct bl_api_service *s = bl_xcalloc(1, sizeof(*s));
+    struct bl_addr addr;
+    int rc;
+
+    if (parse_listen(listen, &addr) < 0) {
+        free(s);
+        return bl_err_set(err, -EINVAL, "--api: '%s' is not HOST:PORT", listen);
+    }
+    rc = bl_store_open(db_path, &s->st, err);
+    /* The data plane is rebuilt from the store before the API answers. */
+    if (rc == 0)
+        rc = bl_agent_start(s->st, nworkers, &s->agent, err);
+    if (rc == 0) {
+        s->api = bl_api_create(loop, s->st, s->agent);
+        rc = bl_api_server_start(loop, &addr, bl_api_handle, s->api, &s->server, err);
+    }
+    if (rc < 0) {
+        bl_api_service_stop(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+struct bl_dataplane *bl_api_service_dataplane(struct bl_api_service *s)
+{
+    return bl_agent_dataplane(s->agent);
+}
+
+void bl_api_service_stop(struct bl_api_service *s)
+{
+    if (s == NULL)
+        return;
+    bl_api_server_stop(s->server);
+    bl_api_destroy(s->api);
+    bl_agent_stop(s->agent);
+    bl_store_close(s->st);
+    free(s);
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The API service as one unit: the store, the agent (and through it the data
+ * plane, rebuilt from the store before the API answers), the REST API and
+ * its HTTP server. `ballastd --api HOST:PORT --db PATH` runs one.
+ */
+#ifndef BL_API_SERVICE_H
+#define BL_API_SERVICE_H
+
+#include "core/err.h"
+#include "core/loop.h"
+#include "proxy/dataplane.h"
+
+struct bl_api_service;
+
+/* `listen` is "HOST:PORT" ("[::1]:9876" for IPv6). Returns 0 or -errno with `err` filled. */
+int bl_api_service_start(struct bl_loop *loop, const char *listen, const char *db_path,
+                         unsigned nworkers, struct bl_api_service **out, struct bl_err *err);
+
+struct bl_dataplane *bl_api_service_dataplane(struct bl_api_service *s);
+
+void bl_api_service_stop(struct bl_api_service *s);
+
+#endif
