@@ -572,7 +572,8 @@ static void test_limits(void)
     len = build(buf, 1, 99, 8);
     expect("Host + 99 headers pass", buf, len, NULL, (ssize_t)len, 0);
     len = build(buf, 1, 100, 8);
-    expect("Host + 100 headers: 431", buf, len, NULL, BL_HTTP_ERROR, BL_HTTP_REASON_TOO_MANY_HEADERS);
+    expect("Host + 100 headers: 431", buf, len, NULL, BL_HTTP_ERROR,
+           BL_HTTP_REASON_TOO_MANY_HEADERS);
     len = build(buf, 1, 40, 1000);
     expect("head over 32 KiB: 431", buf, len, NULL, BL_HTTP_ERROR,
            BL_HTTP_REASON_HEADERS_TOO_LARGE);
