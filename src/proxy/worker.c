@@ -124,8 +124,9 @@ static void switch_snapshot(struct bl_worker *w, struct bl_snapshot *s)
 {
     struct bl_snapshot *old = w->snap;
 
+    /* `s` arrives held for this worker (bl_dataplane_apply): its sockets cannot
+     * be released by a newer apply before we attach them. */
     detach_listeners(w);
-    bl_snapshot_hold(s);
     attach_listeners(w, s);
     w->snap = s;
     atomic_store(&w->generation, s->generation);
@@ -207,8 +208,10 @@ void bl_dataplane_apply(struct bl_dataplane *dp, struct bl_snapshot *snap)
         struct bl_worker *w = &dp->workers[i];
         struct bl_snapshot *prev;
         bl_snapshot_ref(snap);
+        bl_snapshot_hold(snap); /* the worker's hold, taken before it can be released */
         /* A worker that has not yet taken the previous hand-over skips it. */
         prev = atomic_exchange(&w->pending, snap);
+        bl_snapshot_release(prev);
         bl_snapshot_unref(prev);
         bl_async_send(&w->wake);
     }
@@ -244,7 +247,11 @@ static void worker_dispose(struct bl_worker *w)
     detach_listeners(w);
     bl_snapshot_release(w->snap);
     bl_snapshot_unref(w->snap);
-    bl_snapshot_unref(atomic_exchange(&w->pending, NULL));
+    {
+        struct bl_snapshot *pending = atomic_exchange(&w->pending, NULL);
+        bl_snapshot_release(pending);
+        bl_snapshot_unref(pending);
+    }
     while (w->npipes > 0) {
         w->npipes--;
         close(w->pipes[w->npipes][0]);
