@@ -196,7 +196,35 @@ static void test_maglev(void)
     diag("member removed: its %u clients moved: %u; other %u clients moved: %u (%.2f%%)", own,
          moved_own, CLIENTS - own, moved_other, 100.0 * moved_other / (CLIENTS - own));
     ok(moved_own == own, "every client of the removed member moved");
-    ok(moved_other * 100 < (CLIENTS - own) * 2, "fewer than 2%% of the other clients moved");
+    is_int(moved_other, 0, "no client of another member moved");
+    bl_lb_pool_dispose(&f.pool);
+
+    /* Adding an 11th member: clients move only to it, about 1/11 of them. */
+    setup(&f, "SOURCE_IP", w, N);
+    place(&f, before, CLIENTS);
+    bl_lb_pool_dispose(&f.pool);
+    {
+        struct bl_lb_member more[N + 1];
+        unsigned moved = 0, to_new = 0;
+        memcpy(more, f.m, sizeof(f.m[0]) * N);
+        more[N] = (struct bl_lb_member){&f.st[N], key_of(N), 1, false, true};
+        bl_lb_pool_build(&f.pool, bl_algo_find("SOURCE_IP"), more, N + 1, &f.cursor);
+        place(&f, after, CLIENTS);
+        for (int c = 0; c < CLIENTS; c++) {
+            moved += after[c] != before[c];
+            to_new += after[c] == N;
+        }
+        diag("member added: %u of %d clients moved, %u of them to the new member", moved,
+             CLIENTS, to_new);
+        is_int(moved, to_new, "clients move only to the new member");
+        ok(to_new > CLIENTS / (N + 1) * 9 / 10 && to_new < CLIENTS / (N + 1) * 11 / 10,
+           "and it gets its share (1/11 +-10%%)");
+        bl_lb_pool_dispose(&f.pool);
+    }
+    setup(&f, "SOURCE_IP", w, N);
+    place(&f, after, CLIENTS);
+    ok(memcmp(before, after, CLIENTS * sizeof(int)) == 0,
+       "back to the original members: every client is where it was");
     bl_lb_pool_dispose(&f.pool);
 
     /* A member that is down (health) moves only its own clients, without a rebuild. */
@@ -233,6 +261,32 @@ static void test_maglev_weights(void)
     bl_lb_pool_dispose(&f.pool);
 }
 
+/* Above 64 members the paper's permutation fill takes over: still balanced. */
+static void test_maglev_large(void)
+{
+    enum { N = 100 };
+    static struct bl_member_state st[N];
+    static struct bl_lb_member m[N];
+    _Atomic uint64_t cursor = 0;
+    struct bl_lb_pool pool;
+    int counts[N] = {0}, lo = 1 << 30, hi = 0;
+
+    for (int i = 0; i < N; i++)
+        m[i] = (struct bl_lb_member){&st[i], key_of((unsigned)i), 1, false, true};
+    bl_lb_pool_build(&pool, bl_algo_find("SOURCE_IP"), m, N, &cursor);
+    for (int c = 0; c < 200000; c++) {
+        uint64_t h = (uint64_t)c * 0x2545F4914F6CDD1DULL;
+        counts[bl_lb_pick(&pool, h ^ (h >> 31), NULL)]++;
+    }
+    for (int i = 0; i < N; i++) {
+        lo = counts[i] < lo ? counts[i] : lo;
+        hi = counts[i] > hi ? counts[i] : hi;
+    }
+    diag("Maglev (permutation fill), %d members, 200000 clients: %d .. %d (ideal 2000)", N, lo, hi);
+    ok(lo > 1700 && hi < 2300, "every member within 15%% of its share");
+    bl_lb_pool_dispose(&pool);
+}
+
 static void test_lookup(void)
 {
     ok(bl_algo_find("ROUND_ROBIN") == &bl_algo_round_robin, "ROUND_ROBIN by name");
@@ -250,6 +304,7 @@ int main(void)
     test_least_connections();
     test_maglev();
     test_maglev_weights();
+    test_maglev_large();
     test_lookup();
     return done_testing();
 }
