@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "core/log.h"
@@ -47,6 +46,12 @@ static void not_found(struct ctx *c)
 {
     reply(c, 404, json_pack("{s:i, s:s, s:s}", "code", 404, "title", "Not Found", "description",
                             ""));
+}
+
+static void not_allowed(struct ctx *c)
+{
+    reply(c, 405, json_pack("{s:i, s:s, s:s}", "code", 405, "title", "Method Not Allowed",
+                            "description", ""));
 }
 
 /* ---- rows ---------------------------------------------------------------------------------------- */
@@ -272,18 +277,34 @@ static void create(struct ctx *c, const struct resource *r, const char *parent)
     json_decref(a.in);
 }
 
-static void show(struct ctx *c, const struct resource *r, const char *id)
+/* Loads a member through its pool's URL: another pool's member is not found. */
+static int load_under(struct ctx *c, const struct resource *r, const char *id, const char *parent,
+                      struct bl_store_row *row)
+{
+    if (load(c, r, id, row) < 0)
+        return -ENOENT;
+    if (parent && (!row->parent_id || strcmp(row->parent_id, parent) != 0))
+        return fault(c, 404, "%s %s not found.", r->title, id);
+    return 0;
+}
+
+static void show(struct ctx *c, const struct resource *r, const char *id, const char *parent)
 {
     struct bl_store_row row;
+    json_t *obj;
 
-    if (load(c, r, id, &row) == 0)
-        reply(c, 200, json_pack("{s:o}", r->singular, render(c, r, &row)));
+    if (load_under(c, r, id, parent, &row) < 0)
+        return;
+    obj = render(c, r, &row);
+    bl_api_select_fields(c, &obj);
+    reply(c, 200, json_pack("{s:o}", r->singular, obj));
 }
 
 struct update_args {
     const struct resource *r;
     const char *id;
     json_t *in;
+    const char *parent;
 };
 
 static int do_update(struct ctx *c, void *arg)
@@ -295,7 +316,7 @@ static int do_update(struct ctx *c, void *arg)
     json_t *obj;
     int rc;
 
-    if (load(c, a->r, a->id, &row) < 0)
+    if (load_under(c, a->r, a->id, a->parent, &row) < 0)
         return -ENOENT;
     obj = row_body(&row);
     snprintf(arg_name, sizeof(arg_name), "%s.%s", a->r->arg, a->r->singular);
@@ -310,9 +331,9 @@ static int do_update(struct ctx *c, void *arg)
     return rc;
 }
 
-static void update(struct ctx *c, const struct resource *r, const char *id)
+static void update(struct ctx *c, const struct resource *r, const char *id, const char *parent)
 {
-    struct update_args a = {r, id, unwrap(c, r)};
+    struct update_args a = {r, id, unwrap(c, r), parent};
     struct bl_store_row row;
 
     if (a.in == NULL)
@@ -325,6 +346,7 @@ static void update(struct ctx *c, const struct resource *r, const char *id)
 struct remove_args {
     const struct resource *r;
     const char *id;
+    const char *parent;
 };
 
 static int do_remove(struct ctx *c, void *arg)
@@ -333,7 +355,7 @@ static int do_remove(struct ctx *c, void *arg)
     struct bl_store_row row;
     int rc;
 
-    if (load(c, a->r, a->id, &row) < 0)
+    if (load_under(c, a->r, a->id, a->parent, &row) < 0)
         return -ENOENT;
     rc = a->r->ops->remove(c, &row);
     if (rc == 0 && bl_store_set_status(c->api->st, row.id, "PENDING_DELETE", NULL, NULL) < 0)
@@ -341,9 +363,10 @@ static int do_remove(struct ctx *c, void *arg)
     return rc;
 }
 
-static void remove_obj(struct ctx *c, const struct resource *r, const char *id)
+static void remove_obj(struct ctx *c, const struct resource *r, const char *id,
+                       const char *parent)
 {
-    struct remove_args a = {r, id};
+    struct remove_args a = {r, id, parent};
 
     if (in_txn(c, do_remove, &a) == 0)
         reply(c, 204, NULL);
@@ -351,274 +374,25 @@ static void remove_obj(struct ctx *c, const struct resource *r, const char *id)
 
 /* ---- listing ------------------------------------------------------------------------------------ */
 
-struct query {
-    char *key[64];
-    char *val[64];
-    int n;
-};
-
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-static char *url_decode(struct bl_arena *a, const char *s, size_t n)
-{
-    char *d = bl_arena_alloc(a, n + 1), *p = d;
-
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            *p++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-            i += 2;
-        } else {
-            *p++ = s[i] == '+' ? ' ' : s[i];
-        }
-    }
-    *p = '\0';
-    return d;
-}
-
-static void parse_query(struct ctx *c, struct query *q)
-{
-    const char *s = c->req->query;
-
-    q->n = 0;
-    while (*s && q->n < 64) {
-        size_t len = strcspn(s, "&");
-        const char *eq = memchr(s, '=', len);
-        if (len > 0) {
-            q->key[q->n] = url_decode(c->arena, s, eq ? (size_t)(eq - s) : len);
-            q->val[q->n] = eq ? url_decode(c->arena, eq + 1, len - (size_t)(eq - s) - 1) : "";
-            q->n++;
-        }
-        s += len + (s[len] == '&');
-    }
-}
-
-/* Does `obj` match the filter key=val? Values compare as their JSON text. */
-static bool matches(json_t *obj, const char *key, const char *val)
-{
-    json_t *v = json_object_get(obj, key);
-    char buf[64];
-
-    if (v == NULL)
-        return false;
-    if (json_is_string(v))
-        return strcmp(json_string_value(v), val) == 0;
-    if (json_is_boolean(v))
-        return strcasecmp(val, json_is_true(v) ? "true" : "false") == 0;
-    if (json_is_integer(v)) {
-        snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
-        return strcmp(buf, val) == 0;
-    }
-    if (json_is_array(v)) { /* tags: the object must carry the tag */
-        size_t i;
-        json_t *e;
-        json_array_foreach(v, i, e) {
-            if (json_is_string(e) && strcmp(json_string_value(e), val) == 0)
-                return true;
-        }
-        return false;
-    }
-    return json_is_null(v) && (strcmp(val, "") == 0 || strcmp(val, "None") == 0);
-}
-
-static const char *sort_key;
-static bool sort_desc;
-
-static int cmp_objs(const void *pa, const void *pb)
-{
-    json_t *a = json_object_get(*(json_t *const *)pa, sort_key);
-    json_t *b = json_object_get(*(json_t *const *)pb, sort_key);
-    int r;
-
-    if (json_is_integer(a) && json_is_integer(b))
-        r = (json_integer_value(a) > json_integer_value(b)) - (json_integer_value(a) < json_integer_value(b));
-    else if (json_is_string(a) && json_is_string(b))
-        r = strcmp(json_string_value(a), json_string_value(b));
-    else
-        r = (a != NULL && !json_is_null(a)) - (b != NULL && !json_is_null(b));
-    return sort_desc ? -r : r;
-}
-
 struct listing {
     const struct resource *r;
     json_t *all;
-    const char *by_parent;
 };
 
 static int list_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
 {
     struct listing *l = arg;
 
-    if (strcmp(row->provisioning_status, "DELETED") != 0)
-        json_array_append_new(l->all, render(c, l->r, row));
+    json_array_append_new(l->all, render(c, l->r, row));
     return 0;
 }
 
-static bool is_control_key(const char *k)
+static void list(struct ctx *c, const struct resource *r, const char *parent)
 {
-    return strcmp(k, "limit") == 0 || strcmp(k, "marker") == 0 || strcmp(k, "page_reverse") == 0 ||
-           strcmp(k, "sort") == 0 || strcmp(k, "sort_key") == 0 || strcmp(k, "sort_dir") == 0 ||
-           strcmp(k, "fields") == 0;
-}
+    struct listing l = {r, json_array()};
 
-/* Keeps only the `fields=` keys of each object. */
-static void select_fields(json_t *page, const struct query *q)
-{
-    size_t i;
-    json_t *o;
-    bool any = false;
-
-    for (int k = 0; k < q->n; k++)
-        any |= strcmp(q->key[k], "fields") == 0;
-    if (!any)
-        return;
-    json_array_foreach(page, i, o) {
-        json_t *keep = json_object();
-        for (int k = 0; k < q->n; k++) {
-            json_t *v = strcmp(q->key[k], "fields") == 0 ? json_object_get(o, q->val[k]) : NULL;
-            if (v)
-                json_object_set(keep, q->val[k], v);
-        }
-        json_array_set_new(page, i, keep);
-    }
-}
-
-static int filter_and_sort(struct ctx *c, json_t *all, const struct query *q, json_t **out)
-{
-    json_t *kept = json_array(), *o, *first = json_array_get(all, 0);
-    size_t i;
-    const char *sk = "created_at", *sd = "asc";
-
-    for (int k = 0; k < q->n; k++) {
-        if (!is_control_key(q->key[k]) && first && !json_object_get(first, q->key[k]) &&
-            strcmp(q->key[k], "project_id") != 0) {
-            json_decref(kept);
-            return fault(c, 400, "One or more arguments are either duplicate or invalid");
-        }
-        if (strcmp(q->key[k], "sort") == 0) {
-            char *colon = strchr(q->val[k], ':');
-            sk = q->val[k];
-            if (colon) {
-                *colon = '\0';
-                sd = colon + 1;
-            }
-        } else if (strcmp(q->key[k], "sort_key") == 0) {
-            sk = q->val[k];
-        } else if (strcmp(q->key[k], "sort_dir") == 0) {
-            sd = q->val[k];
-        }
-    }
-    json_array_foreach(all, i, o) {
-        bool keep = true;
-        for (int k = 0; keep && k < q->n; k++)
-            keep = is_control_key(q->key[k]) || matches(o, q->key[k], q->val[k]);
-        if (keep)
-            json_array_append(kept, o);
-    }
-    if (first && !json_object_get(first, sk)) {
-        json_decref(kept);
-        return fault(c, 400, "Supplied sort key '%s' is not valid.", sk);
-    }
-    {
-        size_t n = json_array_size(kept);
-        json_t **v = bl_xcalloc(n ? n : 1, sizeof(*v));
-        for (i = 0; i < n; i++)
-            v[i] = json_incref(json_array_get(kept, i));
-        sort_key = sk;
-        sort_desc = strcmp(sd, "desc") == 0;
-        qsort(v, n, sizeof(*v), cmp_objs);
-        json_array_clear(kept);
-        for (i = 0; i < n; i++)
-            json_array_append_new(kept, v[i]);
-        free(v);
-    }
-    *out = kept;
-    return 0;
-}
-
-static const char *qget(const struct query *q, const char *key)
-{
-    for (int k = 0; k < q->n; k++) {
-        if (strcmp(q->key[k], key) == 0)
-            return q->val[k];
-    }
-    return NULL;
-}
-
-/* Applies marker and limit; returns the page and fills `links`. */
-static json_t *paginate(struct ctx *c, const struct resource *r, json_t *sorted,
-                        const struct query *q, json_t *links, bool *bad)
-{
-    const char *marker = qget(q, "marker"), *lim = qget(q, "limit");
-    size_t start = 0, n = json_array_size(sorted), limit = n, i;
-    json_t *page = json_array();
-    char *end;
-
-    *bad = false;
-    if (lim) {
-        long v = strtol(lim, &end, 10);
-        if (*end != '\0' || v < 0) {
-            *bad = true;
-            fault(c, 400, "Supplied pagination limit '%s' is not valid.", lim);
-            return page;
-        }
-        limit = v == 0 ? n : (size_t)v;
-    }
-    if (marker) {
-        for (i = 0; i < n; i++) {
-            if (strcmp(json_string_value(json_object_get(json_array_get(sorted, i), "id")), marker) == 0)
-                break;
-        }
-        if (i == n) {
-            *bad = true;
-            fault(c, 400, "Supplied pagination marker '%s' is not valid.", marker);
-            return page;
-        }
-        start = i + 1;
-    }
-    for (i = start; i < n && i - start < limit; i++)
-        json_array_append(page, json_array_get(sorted, i));
-    if (lim && i < n && json_array_size(page) > 0) {
-        char href[1024];
-        const char *last = json_string_value(json_object_get(json_array_get(page, json_array_size(page) - 1), "id"));
-        snprintf(href, sizeof(href), "%s%s?limit=%s%s%s&marker=%s", c->req->base_url, c->req->path,
-                 lim, qget(q, "sort") ? "&sort=" : "", qget(q, "sort") ? qget(q, "sort") : "", last);
-        json_array_append_new(links, json_pack("{s:s, s:s}", "href", href, "rel", "next"));
-    }
-    (void)r;
-    return page;
-}
-
-static void list(struct ctx *c, const struct resource *r, const char *lb, const char *parent)
-{
-    struct listing l = {r, json_array(), parent};
-    struct query q;
-    json_t *sorted = NULL, *page, *links = json_array();
-    bool bad;
-
-    parse_query(c, &q);
-    each_row(c, r->kind, lb, parent, list_cb, &l);
-    if (filter_and_sort(c, l.all, &q, &sorted) == 0) {
-        page = paginate(c, r, sorted, &q, links, &bad);
-        if (!bad) {
-            char links_key[64];
-            select_fields(page, &q);
-            snprintf(links_key, sizeof(links_key), "%s_links", r->plural);
-            reply(c, 200, json_pack("{s:o, s:o}", r->plural, page, links_key, json_incref(links)));
-        } else {
-            json_decref(page);
-        }
-        json_decref(sorted);
-    }
-    json_decref(links);
+    each_row(c, r->kind, NULL, parent, list_cb, &l);
+    bl_api_list_reply(c, r, l.all);
     json_decref(l.all);
 }
 
@@ -683,25 +457,30 @@ static bool is(const struct ctx *c, const char *method)
 static void route_resource(struct ctx *c, const struct resource *r, char **seg, int n,
                            const char *parent)
 {
+    bool lb = r == &bl_res_loadbalancer;
+
     if (n == 0 && is(c, "GET"))
-        list(c, r, NULL, parent);
+        list(c, r, parent);
     else if (n == 0 && is(c, "POST"))
         create(c, r, parent);
     else if (n == 1 && is(c, "GET"))
-        show(c, r, seg[0]);
+        show(c, r, seg[0], parent);
     else if (n == 1 && is(c, "PUT"))
-        update(c, r, seg[0]);
+        update(c, r, seg[0], parent);
     else if (n == 1 && is(c, "DELETE"))
-        remove_obj(c, r, seg[0]);
+        remove_obj(c, r, seg[0], parent);
     else if (n == 2 && is(c, "GET") && strcmp(seg[1], "stats") == 0 &&
-             (r == &bl_res_loadbalancer || r == &bl_res_listener))
+             (lb || r == &bl_res_listener))
         stats(c, r, seg[0]);
-    else if (n == 2 && is(c, "GET") && strcmp(seg[1], "status") == 0 && r == &bl_res_loadbalancer) {
+    else if (n == 2 && is(c, "GET") && lb &&
+             (strcmp(seg[1], "status") == 0 || strcmp(seg[1], "statuses") == 0)) {
         struct bl_store_row row;
         if (load(c, r, seg[0], &row) == 0)
             reply(c, 200, json_pack("{s:{s:o}}", "statuses", "loadbalancer",
                                     bl_api_status_tree(c, &row)));
-    } else
+    } else if (n <= 1)
+        not_allowed(c);
+    else
         not_found(c);
 }
 

@@ -6,6 +6,7 @@
 #include "api/internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Octavia's table "allowed listener/pool protocol pairs". */
@@ -44,6 +45,7 @@ struct port_check {
     const char *proto;
     json_int_t port;
     bool clash;
+    char other[32]; /* protocol of the listener already there */
 };
 
 static int port_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
@@ -56,8 +58,10 @@ static int port_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
     if ((!pc->self || strcmp(pc->self, row->id) != 0) &&
         strcmp(row->provisioning_status, "PENDING_DELETE") != 0 && proto &&
         strcmp(family(proto), family(pc->proto)) == 0 &&
-        json_integer_value(json_object_get(b, "protocol_port")) == pc->port)
+        json_integer_value(json_object_get(b, "protocol_port")) == pc->port) {
         pc->clash = true;
+        snprintf(pc->other, sizeof(pc->other), "%s", proto);
+    }
     json_decref(b);
     return 0;
 }
@@ -113,7 +117,7 @@ static int listener_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
                                      json_string_value(json_object_get(obj, "loadbalancer_id")));
     const char *proto = json_string_value(json_object_get(obj, "protocol"));
     struct port_check pc = {NULL, proto, json_integer_value(json_object_get(obj, "protocol_port")),
-                            false};
+                            false, ""};
     int rc;
 
     json_object_del(obj, "loadbalancer_id");
@@ -127,7 +131,7 @@ static int listener_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
     each_row(c, "listener", lb, NULL, port_cb, &pc);
     if (pc.clash)
         return fault(c, 409, "Another Listener on this Load Balancer is already using protocol "
-                             "%s and protocol_port %lld", proto, (long long)pc.port);
+                             "%s and protocol_port %lld", pc.other, (long long)pc.port);
     return check_default_pool(c, obj, lb, proto);
 }
 

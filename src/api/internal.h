@@ -88,4 +88,10 @@ bool bl_api_protos_compatible(const char *listener, const char *pool);
 void bl_api_listener_stats(struct ctx *c, const char *listener_id, json_t *acc);
 json_t *bl_api_status_tree(struct ctx *c, const struct bl_store_row *lb);
 
+/* listing.c: answers a collection GET over `all` (rendered objects, not consumed). */
+void bl_api_list_reply(struct ctx *c, const struct resource *r, json_t *all);
+
+/* listing.c: keeps only the `fields=` keys of `*obj` when the query has any. */
+void bl_api_select_fields(struct ctx *c, json_t **obj);
+
 #endif

@@ -60,7 +60,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_UPDATE] = "UPDATE objects SET provisioning_status = ?, operating_status = ?, "
                   "updated_at = ?, body = ?, revision = ? WHERE id = ?",
     [ST_STATUS] = "UPDATE objects SET provisioning_status = coalesce(?, provisioning_status), "
-                  "operating_status = coalesce(?, operating_status), revision = ? WHERE id = ?",
+                  "operating_status = coalesce(?, operating_status), revision = ?, "
+                  "updated_at = strftime('%Y-%m-%dT%H:%M:%S', 'now') WHERE id = ?",
     [ST_DELETE] = "DELETE FROM objects WHERE id = ?",
     [ST_GET] = "SELECT " COLS " FROM objects WHERE id = ?",
     [ST_LIST] = "SELECT " COLS " FROM objects WHERE kind = ?1 AND (?2 IS NULL OR lb_id = ?2) "

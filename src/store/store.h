@@ -77,7 +77,8 @@ int bl_store_insert(struct bl_store *st, const struct bl_store_row *row, struct 
 /* Replaces the statuses, updated_at and body of an existing object. -ENOENT if absent. */
 int bl_store_update(struct bl_store *st, const struct bl_store_row *row, struct bl_err *err);
 
-/* Sets only the statuses (either may be NULL: unchanged). -ENOENT if absent. */
+/* Sets the statuses (either may be NULL: unchanged) and stamps updated_at with
+ * the current UTC time. -ENOENT if absent. */
 int bl_store_set_status(struct bl_store *st, const char *id, const char *provisioning,
                         const char *operating, struct bl_err *err);
 
