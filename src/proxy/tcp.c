@@ -3,11 +3,15 @@
  * The L4 TCP proxy: accept -> pick a member -> non-blocking connect (one
  * retry on another member) -> relay both directions with splice(2).
  *
- * Each direction ("half") moves bytes source socket -> pipe -> destination
- * socket. A pipe is borrowed from the worker's pool only while bytes are in
- * flight, so an idle connection costs a session struct and two sockets.
- * While a half has bytes waiting for its destination, its source is not read
- * (backpressure): at most one pipe's worth (64 KiB) is ever in flight.
+ * Each direction ("half") starts by copying: recv() into the worker's
+ * buffer, send() at once. A read that fills the buffer marks the half as
+ * bulk, and from then on it splices: source socket -> pipe -> destination
+ * socket, without copying through user space. (Splicing small messages costs
+ * more kernel work than recv/send; copying large ones costs more than
+ * splicing.) Bytes the destination cannot take yet wait in a pipe borrowed
+ * from the worker's pool, so an idle connection costs a session struct and
+ * two sockets. While a half has bytes waiting, its source is not read
+ * (backpressure): at most one pipe's worth is ever in flight.
  *
  * A FIN read from one side is forwarded with shutdown(SHUT_WR) once that
  * half is drained, and the other half keeps going (half-close). A reset or
@@ -29,7 +33,7 @@
 #include "net/sock.h"
 #include "proxy/worker.h"
 
-#define SPLICE_CHUNK (64 * 1024)
+#define SPLICE_CHUNK (256 * 1024) /* pipes are sized to match (worker.c) */
 #define MAX_CONNECT_TRIES 2 /* the first member, then one other */
 #define ACCEPT_BURST 32
 
@@ -61,7 +65,8 @@ struct half {
     int pipe[2];    /* -1 while nothing is in flight (pipe back in the worker's pool) */
     size_t pending; /* bytes in the pipe, not yet written to the destination */
     bool eof;       /* the source sent FIN */
-    bool shut;      /* that FIN was forwarded (shutdown SHUT_WR on the destination) */
+    bool shut;      /* that FIN was forwarded (or will be, by close()) */
+    bool bulk;      /* a read filled the copy buffer: splice from now on */
 };
 
 struct bl_session {
@@ -270,13 +275,82 @@ static int half_flush(struct bl_session *s, struct half *h, int to, bool to_clie
         }
     }
     if (h->pending == 0) {
+        struct half *other = h == &s->up ? &s->down : &s->up;
         if (h->pipe[0] >= 0)
             bl_worker_pipe_put(s->w, h->pipe);
         if (h->eof && !h->shut) {
-            shutdown(to, SHUT_WR);
+            /* When the other way is finished too, the session closes now and
+             * close() sends this FIN: spare the shutdown() call. */
+            if (!other->shut)
+                shutdown(to, SHUT_WR);
             h->shut = true;
         }
     }
+    return 0;
+}
+
+static void count_in(struct bl_session *s, bool from_client, size_t n)
+{
+    struct bl_member_state *mst = member_st(s);
+
+    if (from_client) {
+        bl_stat_add(s->sl->st->bytes_in, (uint64_t)n);
+        bl_stat_add(mst->bytes_in, (uint64_t)n);
+        s->cli_seen_ms = bl_loop_now_ms(s->w->loop);
+    } else {
+        bl_stat_add(s->sl->st->bytes_out, (uint64_t)n);
+        bl_stat_add(mst->bytes_out, (uint64_t)n);
+        s->srv_seen_ms = bl_loop_now_ms(s->w->loop);
+    }
+}
+
+/* Parks bytes the destination did not take in the half's pipe. */
+static int park(struct bl_session *s, struct half *h, const unsigned char *buf, size_t n)
+{
+    ssize_t w;
+
+    if (h->pipe[0] < 0 && bl_worker_pipe_get(s->w, h->pipe) < 0)
+        return -1;
+    w = write(h->pipe[1], buf, n);
+    if (w != (ssize_t)n)
+        return -1; /* a pipe holds far more than one copy buffer */
+    h->pending += n;
+    return 0;
+}
+
+/* The copy path: one recv() into the worker's buffer, one send() out. */
+static int half_copy(struct bl_session *s, struct half *h, int from, int to, bool from_client)
+{
+    int reset = from_client ? BL_END_CLIENT_RESET : BL_END_MEMBER_RESET;
+    int reset_to = from_client ? BL_END_MEMBER_RESET : BL_END_CLIENT_RESET;
+    unsigned char *buf = s->w->scratch;
+    ssize_t n = recv(from, buf, BL_COPY_BUF, 0), m = 0;
+
+    if (n < 0)
+        return errno == EAGAIN ? 0 : reset;
+    if (n == 0) {
+        h->eof = true;
+        return half_flush(s, h, to, !from_client);
+    }
+    count_in(s, from_client, (size_t)n);
+    if ((size_t)n == BL_COPY_BUF)
+        h->bulk = true;
+    /* Client bytes wait behind an unsent PROXY header. */
+    if (!from_client || s->hdr_off == s->hdr_len) {
+        m = send(to, buf, (size_t)n, MSG_NOSIGNAL);
+        if (m < 0 && errno != EAGAIN)
+            return reset_to;
+        if (m < 0)
+            m = 0;
+    }
+    if (m > 0) {
+        if (from_client)
+            s->srv_seen_ms = s->cli_seen_ms;
+        else
+            s->cli_seen_ms = s->srv_seen_ms;
+    }
+    if (m < n && park(s, h, buf + m, (size_t)(n - m)) < 0)
+        return reset;
     return 0;
 }
 
@@ -287,6 +361,8 @@ static int half_fill(struct bl_session *s, struct half *h, int from, int to, boo
     ssize_t n;
     int rc;
 
+    if (!h->bulk)
+        return half_copy(s, h, from, to, from_client);
     if (h->pipe[0] < 0 && (rc = bl_worker_pipe_get(s->w, h->pipe)) < 0) {
         bl_log(BL_LOG_ERROR, "%s: cannot create pipe: %s", s->sl->label, strerror(-rc));
         return from_client ? BL_END_CLIENT_RESET : BL_END_MEMBER_RESET;
@@ -391,6 +467,15 @@ static void connected(struct bl_session *s)
         return;
     }
     arm_idle(s);
+    /* The client has usually sent its first bytes while we connected: read
+     * them now rather than after another trip through epoll_wait. */
+    if (s->hdr_off == s->hdr_len) {
+        int rc = half_fill(s, &s->up, s->cli.fd, s->srv.fd, true);
+        if (rc != 0) {
+            finalize(s, (enum bl_sess_end)rc);
+            return;
+        }
+    }
     update_interest(s);
 }
 

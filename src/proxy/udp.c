@@ -134,11 +134,11 @@ static void on_idle(struct bl_loop *loop, struct bl_timer *t)
 static void on_member_dgram(struct bl_loop *loop, struct bl_io *io, uint32_t events)
 {
     struct bl_udp_flow *f = bl_container_of(io, struct bl_udp_flow, io);
-    unsigned char *buf = f->w->dgram;
+    unsigned char *buf = f->w->scratch;
 
     (void)events;
     for (int i = 0; i < DGRAM_BURST; i++) {
-        ssize_t n = recv(io->fd, buf, 65536, 0);
+        ssize_t n = recv(io->fd, buf, BL_SCRATCH, 0);
         if (n < 0) {
             if (errno == ECONNREFUSED) /* ICMP port unreachable from the member */
                 bl_stat_add(f->member->st->conn_errors, 1);
@@ -215,14 +215,14 @@ static struct bl_udp_flow *flow_for(struct bl_wlistener *wl, const struct bl_add
 void bl_udp_on_datagram(struct bl_loop *loop, struct bl_io *io, uint32_t events)
 {
     struct bl_wlistener *wl = bl_container_of(io, struct bl_wlistener, io);
-    unsigned char *buf = wl->w->dgram;
+    unsigned char *buf = wl->w->scratch;
 
     (void)events;
     for (int i = 0; i < DGRAM_BURST; i++) {
         struct bl_addr client;
         socklen_t len = sizeof(client.u);
         struct bl_udp_flow *f;
-        ssize_t n = recvfrom(io->fd, buf, 65536, 0, &client.u.sa, &len);
+        ssize_t n = recvfrom(io->fd, buf, BL_SCRATCH, 0, &client.u.sa, &len);
         if (n < 0)
             return;
         client.len = len;

@@ -38,6 +38,9 @@ int bl_worker_pipe_get(struct bl_worker *w, int fds[2])
     }
     if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0)
         return -errno;
+    /* Bulk transfers move up to this much per splice; a refusal (over
+     * pipe-max-size) just leaves the default 64 KiB. */
+    fcntl(fds[0], F_SETPIPE_SZ, BL_PIPE_BYTES);
     return 0;
 }
 
@@ -166,7 +169,7 @@ static int worker_init(struct bl_worker *w, unsigned id, struct bl_snapshot *s)
     if (w->loop == NULL)
         return -errno;
     bl_list_init(&w->sessions);
-    w->dgram = bl_xmalloc(65536);
+    w->scratch = bl_xmalloc(BL_SCRATCH);
     rc = bl_async_init(w->loop, &w->wake, on_wake);
     if (rc < 0)
         return rc;
@@ -263,7 +266,7 @@ static void worker_dispose(struct bl_worker *w)
                bl_loop_alive(w->loop));
     bl_loop_destroy(w->loop);
     free(w->flows);
-    free(w->dgram);
+    free(w->scratch);
 }
 
 void bl_dataplane_stop(struct bl_dataplane *dp)

@@ -18,6 +18,9 @@
 #include "core/loop.h"
 
 #define BL_PIPE_POOL_MAX 64
+#define BL_PIPE_BYTES (256 * 1024) /* pipe capacity asked for (F_SETPIPE_SZ) */
+#define BL_SCRATCH 65536           /* the largest UDP datagram */
+#define BL_COPY_BUF 16384          /* TCP reads this size are copied; a full one turns to splice */
 
 struct bl_worker;
 struct bl_udp_flow;
@@ -46,7 +49,7 @@ struct bl_worker {
     unsigned npipes;
     struct bl_udp_flow **flows;            /* UDP flow hash table */
     uint32_t nflow_buckets, nflows;
-    unsigned char *dgram;                  /* 64 KiB datagram buffer */
+    unsigned char *scratch;                /* BL_SCRATCH bytes: a UDP datagram, a TCP copy */
 };
 
 /* Takes an empty pipe from the pool (or makes one). Returns 0 or -errno. */
