@@ -502,6 +502,8 @@ static void route(struct ctx *c)
         not_found(c);
         return;
     }
+    if (is(c, "GET") && n >= 2 && strcmp(seg[1], "lbaas") != 0 && bl_api_neutron(c, seg, n))
+        return;
     if ((n == 1 || (n == 2 && strcmp(seg[1], "lbaas") == 0)) && is(c, "GET")) {
         reply(c, 200, json_string("v2"));
         return;

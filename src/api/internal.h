@@ -88,6 +88,9 @@ bool bl_api_protos_compatible(const char *listener, const char *pool);
 void bl_api_listener_stats(struct ctx *c, const char *listener_id, json_t *acc);
 json_t *bl_api_status_tree(struct ctx *c, const struct bl_store_row *lb);
 
+/* h_neutron.c: answers GET /v2.0/{subnets,networks,ports,qos/policies}; false if not one. */
+bool bl_api_neutron(struct ctx *c, char **seg, int n);
+
 /* listing.c: answers a collection GET over `all` (rendered objects, not consumed). */
 void bl_api_list_reply(struct ctx *c, const struct resource *r, json_t *all);
 
