@@ -29,6 +29,7 @@ struct daemon {
     const char *config_path;  /* file mode: --config */
     const char *api_listen;   /* API mode: --api HOST:PORT */
     const char *db_path;      /* API mode: --db */
+    const char *networks;     /* API mode: --networks FILE (VIP subnets) */
     const char *admin_path;
     unsigned nworkers;
     struct bl_loop *loop;
@@ -49,6 +50,7 @@ static void usage(FILE *f)
                "({\"loadbalancer\": ...} or {\"loadbalancers\": [...]})\n"
                "  --api HOST:PORT serve the Octavia v2 REST API; objects live in --db\n"
                "  --db PATH       SQLite store for --api (default var/ballast.db)\n"
+               "  --networks FILE VIP networks for --api (built in: loopback 127.100.0.0/16)\n"
                "  --workers N     worker threads (default: number of CPUs)\n"
                "  --admin SOCKET  UNIX socket answering 'stats' and 'reload'\n"
                "signals: SIGHUP reloads FILE, SIGUSR1 dumps stats to stderr, "
@@ -61,14 +63,18 @@ static int parse_args(struct daemon *d, int argc, char **argv)
         {"config", required_argument, NULL, 'c'}, {"workers", required_argument, NULL, 'w'},
         {"admin", required_argument, NULL, 'a'},  {"log-level", required_argument, NULL, 'l'},
         {"api", required_argument, NULL, 'A'},    {"db", required_argument, NULL, 'D'},
+        {"networks", required_argument, NULL, 'N'},
         {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
     long n;
     char *end;
 
-    while ((c = getopt_long(argc, argv, "c:w:a:l:A:D:Vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:w:a:l:A:D:N:Vh", opts, NULL)) != -1) {
         switch (c) {
+        case 'N':
+            d->networks = optarg;
+            break;
         case 'A':
             d->api_listen = optarg;
             break;
@@ -224,7 +230,8 @@ static int start(struct daemon *d)
         return rc;
     }
     if (d->api_listen) {
-        rc = bl_api_service_start(d->loop, d->api_listen, d->db_path, d->nworkers, &d->svc, &err);
+        rc = bl_api_service_start(d->loop, d->api_listen, d->db_path, d->networks, d->nworkers,
+                                  &d->svc, &err);
         if (rc < 0) {
             bl_log(BL_LOG_ERROR, "cannot start: %s", err.msg);
             return rc;

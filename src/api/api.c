@@ -563,10 +563,12 @@ static void schedule_sync(struct bl_api *api)
     bl_loop_defer(api->loop, &api->sync_d, on_sync);
 }
 
-struct bl_api *bl_api_create(struct bl_loop *loop, struct bl_store *st, struct bl_agent *agent)
+struct bl_api *bl_api_create(struct bl_loop *loop, struct bl_store *st, struct bl_agent *agent,
+                             const struct bl_networks *nw)
 {
     struct bl_api *api = bl_xcalloc(1, sizeof(*api));
 
+    api->nw = nw;
     api->loop = loop;
     api->st = st;
     api->agent = agent;

@@ -22,7 +22,11 @@ struct bl_api;
 #define BL_LOOPBACK_NETWORK_ID "a2b1c0d0-0000-4000-8000-000000000001"
 #define BL_LOOPBACK_SUBNET_ID "a2b1c0d0-0000-4000-8000-000000000002"
 
-struct bl_api *bl_api_create(struct bl_loop *loop, struct bl_store *st, struct bl_agent *agent);
+struct bl_networks;
+
+/* `nw` (VIP networks) must outlive the API. */
+struct bl_api *bl_api_create(struct bl_loop *loop, struct bl_store *st, struct bl_agent *agent,
+                             const struct bl_networks *nw);
 
 void bl_api_destroy(struct bl_api *api);
 

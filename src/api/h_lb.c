@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Load balancers: VIP allocation on the built-in loopback network, the
+ * Load balancers: VIP allocation on the declared networks (api/networks.h), the
  * children rule on delete (cascade), stats from the data plane, and the
  * status tree.
  */
@@ -13,17 +13,15 @@
 #include <string.h>
 
 #include "config/snapshot.h"
+#include "core/xalloc.h"
 #include "proxy/dataplane.h"
 
-/* 127.100.0.0/16: the loopback network's one subnet. */
-#define LOOP_NET 0x7f640000u
-#define LOOP_MASK 0xffff0000u
-
 struct vip_scan {
-    uint32_t used[64]; /* a small bitmap window is enough to find a gap quickly */
+    const struct bl_subnet *sn;
     const char *want;
     bool taken;
-    uint32_t max;
+    uint32_t *used; /* host numbers in use in `sn` */
+    size_t n, cap;
 };
 
 static int vip_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
@@ -31,57 +29,106 @@ static int vip_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
     struct vip_scan *v = arg;
     json_t *b = row_body(row);
     const char *addr = json_string_value(json_object_get(b, "vip_address"));
-    struct in_addr in;
+    struct bl_addr a;
 
     (void)c;
     if (addr && v->want && strcmp(addr, v->want) == 0)
         v->taken = true;
-    if (addr && inet_pton(AF_INET, addr, &in) == 1) {
-        uint32_t h = ntohl(in.s_addr);
-        if ((h & LOOP_MASK) == LOOP_NET && (h & ~LOOP_MASK) > v->max)
-            v->max = h & ~LOOP_MASK;
+    if (addr && bl_addr_parse(&a, addr, 0) == 0 && bl_cidr_match(&v->sn->cidr, &a) &&
+        a.u.sa.sa_family == AF_INET) {
+        uint32_t base;
+        memcpy(&base, v->sn->cidr.bytes, 4);
+        if (v->n == v->cap) {
+            v->cap = v->cap ? v->cap * 2 : 64;
+            v->used = bl_xrealloc(v->used, v->cap * sizeof(*v->used));
+        }
+        v->used[v->n++] = ntohl(a.u.in4.sin_addr.s_addr) - ntohl(base);
     }
     json_decref(b);
     return 0;
 }
 
-/* Allocates (or checks) the VIP and fills the Neutron-shaped VIP fields. */
-static int assign_vip(struct ctx *c, json_t *obj)
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The lowest host number of the subnet that no VIP uses. */
+static uint32_t first_free(struct vip_scan *v)
+{
+    uint32_t next = 1;
+
+    qsort(v->used, v->n, sizeof(*v->used), cmp_u32);
+    for (size_t i = 0; i < v->n; i++) {
+        if (v->used[i] == next)
+            next++;
+        else if (v->used[i] > next)
+            break;
+    }
+    return next;
+}
+
+/* Picks the subnet from vip_subnet_id, vip_network_id or vip_port_id. */
+static const struct bl_subnet *vip_subnet(struct ctx *c, json_t *obj)
 {
     const char *subnet = json_string_value(json_object_get(obj, "vip_subnet_id"));
     const char *network = json_string_value(json_object_get(obj, "vip_network_id"));
-    const char *want = json_string_value(json_object_get(obj, "vip_address"));
-    struct vip_scan v = {{0}, want, false, 0};
-    char port_id[37], addr[INET_ADDRSTRLEN];
-    struct in_addr in;
+    const struct bl_subnet *sn;
 
-    if (!subnet && !network && !json_string_value(json_object_get(obj, "vip_port_id")))
-        return fault(c, 400, "Validation failure: VIP must contain one of: vip_port_id, "
-                             "vip_network_id, vip_subnet_id.");
-    if ((subnet && strcmp(subnet, BL_LOOPBACK_SUBNET_ID) != 0) ||
-        (network && strcmp(network, BL_LOOPBACK_NETWORK_ID) != 0))
-        return fault(c, 400, "Validation failure: %s %s not found.", subnet ? "Subnet" : "Network",
-                     subnet ? subnet : network);
+    if (!subnet && !network) {
+        fault(c, 400, "Validation failure: VIP must contain one of: vip_port_id, "
+                      "vip_network_id, vip_subnet_id.");
+        return NULL;
+    }
+    sn = subnet ? bl_networks_find(c->api->nw, subnet, 0) : bl_networks_find(c->api->nw, network, 1);
+    if (sn == NULL)
+        fault(c, 400, "Validation failure: %s %s could not be found.", subnet ? "Subnet" : "Network",
+              subnet ? subnet : network);
+    else if (subnet && network && strcmp(sn->network_id, network) != 0)
+        fault(c, 400, "Validation failure: Subnet %s is not in network %s.", subnet, network);
+    else
+        return sn;
+    return NULL;
+}
+
+/* Allocates (or checks) the VIP and fills the Neutron-shaped VIP fields. */
+static int assign_vip(struct ctx *c, json_t *obj)
+{
+    const char *want = json_string_value(json_object_get(obj, "vip_address"));
+    const struct bl_subnet *sn;
+    struct vip_scan v = {0};
+    char port_id[37], addr[INET6_ADDRSTRLEN];
+    struct bl_addr a;
+    int rc = 0;
+
+    if (json_string_value(json_object_get(obj, "vip_port_id")) &&
+        !json_object_get(obj, "vip_subnet_id") && !json_object_get(obj, "vip_network_id"))
+        return fault(c, 400, "Validation failure: ballast allocates VIP ports itself; give "
+                             "vip_subnet_id or vip_network_id.");
+    if ((sn = vip_subnet(c, obj)) == NULL)
+        return -EINVAL;
+    v.sn = sn;
+    v.want = want;
     each_row(c, "loadbalancer", NULL, NULL, vip_cb, &v);
     if (want) {
-        if (inet_pton(AF_INET, want, &in) != 1 || (ntohl(in.s_addr) & LOOP_MASK) != LOOP_NET)
-            return fault(c, 400, "Validation failure: VIP address %s is not in subnet %s "
-                                 "(127.100.0.0/16).", want, BL_LOOPBACK_SUBNET_ID);
-        if (v.taken)
-            return fault(c, 409, "IP address %s already allocated in subnet %s", want,
-                         BL_LOOPBACK_SUBNET_ID);
+        if (bl_addr_parse(&a, want, 0) < 0 || !bl_cidr_match(&sn->cidr, &a))
+            rc = fault(c, 400, "Validation failure: VIP address %s is not in subnet %s (%s).",
+                       want, sn->id, sn->cidr_text);
+        else if (v.taken)
+            rc = fault(c, 409, "IP address %s already allocated in subnet %s", want, sn->id);
+    } else if (bl_subnet_host(sn, first_free(&v), addr, sizeof(addr)) < 0) {
+        rc = fault(c, 409, "No more IP addresses available on network %s.", sn->network_id);
     } else {
-        if (v.max + 1 >= 0xffff)
-            return fault(c, 409, "No more IP addresses available on network %s.",
-                         BL_LOOPBACK_NETWORK_ID);
-        in.s_addr = htonl(LOOP_NET | (v.max + 1));
-        inet_ntop(AF_INET, &in, addr, sizeof(addr));
         json_object_set_new(obj, "vip_address", json_string(addr));
     }
+    free(v.used);
+    if (rc < 0)
+        return rc;
     bl_uuid_new(port_id);
     json_object_set_new(obj, "vip_port_id", json_string(port_id));
-    json_object_set_new(obj, "vip_subnet_id", json_string(BL_LOOPBACK_SUBNET_ID));
-    json_object_set_new(obj, "vip_network_id", json_string(BL_LOOPBACK_NETWORK_ID));
+    json_object_set_new(obj, "vip_subnet_id", json_string(sn->id));
+    json_object_set_new(obj, "vip_network_id", json_string(sn->network_id));
     return 0;
 }
 

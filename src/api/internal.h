@@ -11,9 +11,11 @@
 
 #include "api/api.h"
 #include "api/fields.h"
+#include "api/networks.h"
 #include "api/resources.h"
 
 struct bl_api {
+    const struct bl_networks *nw;
     struct bl_loop *loop;
     struct bl_store *st;
     struct bl_agent *agent;

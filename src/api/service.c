@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/networks.h"
 #include "core/xalloc.h"
 
 struct bl_api_service {
+    struct bl_networks nw;
     struct bl_store *st;
     struct bl_agent *agent;
     struct bl_api *api;
@@ -43,7 +45,8 @@ static int parse_listen(const char *s, struct bl_addr *a)
 }
 
 int bl_api_service_start(struct bl_loop *loop, const char *listen, const char *db_path,
-                         unsigned nworkers, struct bl_api_service **out, struct bl_err *err)
+                         const char *networks, unsigned nworkers, struct bl_api_service **out,
+                         struct bl_err *err)
 {
     struct bl_api_service *s = bl_xcalloc(1, sizeof(*s));
     struct bl_addr addr;
@@ -53,12 +56,14 @@ int bl_api_service_start(struct bl_loop *loop, const char *listen, const char *d
         free(s);
         return bl_err_set(err, -EINVAL, "--api: '%s' is not HOST:PORT", listen);
     }
-    rc = bl_store_open(db_path, &s->st, err);
+    rc = bl_networks_load(networks, &s->nw, err);
+    if (rc == 0)
+        rc = bl_store_open(db_path, &s->st, err);
     /* The data plane is rebuilt from the store before the API answers. */
     if (rc == 0)
         rc = bl_agent_start(s->st, nworkers, &s->agent, err);
     if (rc == 0) {
-        s->api = bl_api_create(loop, s->st, s->agent);
+        s->api = bl_api_create(loop, s->st, s->agent, &s->nw);
         rc = bl_api_server_start(loop, &addr, bl_api_handle, s->api, &s->server, err);
     }
     if (rc < 0) {
@@ -82,5 +87,6 @@ void bl_api_service_stop(struct bl_api_service *s)
     bl_api_destroy(s->api);
     bl_agent_stop(s->agent);
     bl_store_close(s->st);
+    bl_networks_free(&s->nw);
     free(s);
 }

@@ -13,9 +13,11 @@
 
 struct bl_api_service;
 
-/* `listen` is "HOST:PORT" ("[::1]:9876" for IPv6). Returns 0 or -errno with `err` filled. */
+/* `listen` is "HOST:PORT" ("[::1]:9876" for IPv6); `networks` a networks file or NULL
+ * (api/networks.h). Returns 0 or -errno with `err` filled. */
 int bl_api_service_start(struct bl_loop *loop, const char *listen, const char *db_path,
-                         unsigned nworkers, struct bl_api_service **out, struct bl_err *err);
+                         const char *networks, unsigned nworkers, struct bl_api_service **out,
+                         struct bl_err *err);
 
 struct bl_dataplane *bl_api_service_dataplane(struct bl_api_service *s);
 

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "api/networks.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/fields.h"
+#include "core/xalloc.h"
+
+static void add(struct bl_networks *nw, const struct bl_subnet *sn)
+{
+    nw->subnets = bl_xrealloc(nw->subnets, (nw->n + 1) * sizeof(*sn));
+    nw->subnets[nw->n++] = *sn;
+}
+
+static int set_cidr(struct bl_subnet *sn, const char *cidr)
+{
+    if (bl_cidr_parse(&sn->cidr, cidr) < 0 || sn->cidr.family != AF_INET || sn->cidr.prefix > 30)
+        return -EINVAL;
+    snprintf(sn->cidr_text, sizeof(sn->cidr_text), "%s", cidr);
+    return 0;
+}
+
+static int copy_str(char *dst, size_t n, json_t *v, bool uuid)
+{
+    if (!json_is_string(v) || json_string_length(v) >= n || (uuid && !bl_is_uuid(json_string_value(v))))
+        return -EINVAL;
+    snprintf(dst, n, "%s", json_string_value(v));
+    return 0;
+}
+
+static int load_network(json_t *net, size_t i, struct bl_networks *nw, struct bl_err *err)
+{
+    struct bl_subnet sn = {0};
+    json_t *subs = json_object_get(net, "subnets"), *s;
+    size_t k;
+
+    if (copy_str(sn.network_id, sizeof(sn.network_id), json_object_get(net, "id"), true) < 0)
+        return bl_err_set(err, -EINVAL, "networks[%zu].id: must be a UUID", i);
+    if (copy_str(sn.network_name, sizeof(sn.network_name), json_object_get(net, "name"), false) < 0)
+        return bl_err_set(err, -EINVAL, "networks[%zu].name: must be a string", i);
+    if (!json_is_array(subs) || json_array_size(subs) == 0)
+        return bl_err_set(err, -EINVAL, "networks[%zu].subnets: must be a non-empty list", i);
+    json_array_foreach(subs, k, s) {
+        if (copy_str(sn.id, sizeof(sn.id), json_object_get(s, "id"), true) < 0)
+            return bl_err_set(err, -EINVAL, "networks[%zu].subnets[%zu].id: must be a UUID", i, k);
+        if (copy_str(sn.name, sizeof(sn.name), json_object_get(s, "name"), false) < 0)
+            return bl_err_set(err, -EINVAL, "networks[%zu].subnets[%zu].name: must be a string",
+                              i, k);
+        if (!json_is_string(json_object_get(s, "cidr")) ||
+            set_cidr(&sn, json_string_value(json_object_get(s, "cidr"))) < 0)
+            return bl_err_set(err, -EINVAL, "networks[%zu].subnets[%zu].cidr: must be an IPv4 "
+                              "CIDR of /30 or larger", i, k);
+        add(nw, &sn);
+    }
+    return 0;
+}
+
+int bl_networks_load(const char *path, struct bl_networks *nw, struct bl_err *err)
+{
+    struct bl_subnet lo = {.id = BL_LOOPBACK_SUBNET_ID, .name = "loopback",
+                           .network_id = BL_LOOPBACK_NETWORK_ID, .network_name = "loopback"};
+    json_error_t jerr;
+    json_t *doc, *nets, *net;
+    size_t i;
+    int rc = 0;
+
+    memset(nw, 0, sizeof(*nw));
+    set_cidr(&lo, "127.100.0.0/16");
+    add(nw, &lo);
+    if (path == NULL)
+        return 0;
+    doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (doc == NULL)
+        return bl_err_set(err, -EINVAL, "%s: line %d: %s", path, jerr.line, jerr.text);
+    nets = json_object_get(doc, "networks");
+    if (!json_is_array(nets))
+        rc = bl_err_set(err, -EINVAL, "%s: expected {\"networks\": [...]}", path);
+    json_array_foreach(nets, i, net) {
+        if (rc == 0)
+            rc = load_network(net, i, nw, err);
+    }
+    json_decref(doc);
+    if (rc < 0)
+        bl_networks_free(nw);
+    return rc;
+}
+
+void bl_networks_free(struct bl_networks *nw)
+{
+    free(nw->subnets);
+    memset(nw, 0, sizeof(*nw));
+}
+
+const struct bl_subnet *bl_networks_find(const struct bl_networks *nw, const char *id,
+                                         int by_network)
+{
+    for (size_t i = 0; i < nw->n; i++) {
+        const struct bl_subnet *sn = &nw->subnets[i];
+        if (strcmp(by_network ? sn->network_id : sn->id, id) == 0)
+            return sn;
+    }
+    return NULL;
+}
+
+const struct bl_subnet *bl_networks_containing(const struct bl_networks *nw, const char *ip)
+{
+    struct bl_addr a;
+
+    if (bl_addr_parse(&a, ip, 0) < 0)
+        return NULL;
+    for (size_t i = 0; i < nw->n; i++) {
+        if (bl_cidr_match(&nw->subnets[i].cidr, &a))
+            return &nw->subnets[i];
+    }
+    return NULL;
+}
+
+int bl_subnet_host(const struct bl_subnet *sn, uint32_t i, char *out, size_t outlen)
+{
+    uint32_t base, hosts = (1u << (32 - sn->cidr.prefix)) - 2; /* no network, no broadcast */
+    struct in_addr in;
+
+    if (i < 1 || i > hosts)
+        return -ERANGE;
+    memcpy(&base, sn->cidr.bytes, 4);
+    in.s_addr = htonl(ntohl(base) + i);
+    inet_ntop(AF_INET, &in, out, (socklen_t)outlen);
+    return 0;
+}
