@@ -30,6 +30,7 @@ struct daemon {
     const char *api_listen;   /* API mode: --api HOST:PORT */
     const char *db_path;      /* API mode: --db */
     const char *networks;     /* API mode: --networks FILE (VIP subnets) */
+    const char *provider;     /* API mode: --default-provider */
     const char *admin_path;
     unsigned nworkers;
     struct bl_loop *loop;
@@ -51,6 +52,7 @@ static void usage(FILE *f)
                "  --api HOST:PORT serve the Octavia v2 REST API; objects live in --db\n"
                "  --db PATH       SQLite store for --api (default var/ballast.db)\n"
                "  --networks FILE VIP networks for --api (built in: loopback 127.100.0.0/16)\n"
+               "  --default-provider ballast|noop_driver   provider of LBs created without one\n"
                "  --workers N     worker threads (default: number of CPUs)\n"
                "  --admin SOCKET  UNIX socket answering 'stats' and 'reload'\n"
                "signals: SIGHUP reloads FILE, SIGUSR1 dumps stats to stderr, "
@@ -63,17 +65,20 @@ static int parse_args(struct daemon *d, int argc, char **argv)
         {"config", required_argument, NULL, 'c'}, {"workers", required_argument, NULL, 'w'},
         {"admin", required_argument, NULL, 'a'},  {"log-level", required_argument, NULL, 'l'},
         {"api", required_argument, NULL, 'A'},    {"db", required_argument, NULL, 'D'},
-        {"networks", required_argument, NULL, 'N'},
+        {"networks", required_argument, NULL, 'N'}, {"default-provider", required_argument, NULL, 'P'},
         {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
     long n;
     char *end;
 
-    while ((c = getopt_long(argc, argv, "c:w:a:l:A:D:N:Vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:w:a:l:A:D:N:P:Vh", opts, NULL)) != -1) {
         switch (c) {
         case 'N':
             d->networks = optarg;
+            break;
+        case 'P':
+            d->provider = optarg;
             break;
         case 'A':
             d->api_listen = optarg;
@@ -230,8 +235,9 @@ static int start(struct daemon *d)
         return rc;
     }
     if (d->api_listen) {
-        rc = bl_api_service_start(d->loop, d->api_listen, d->db_path, d->networks, d->nworkers,
-                                  &d->svc, &err);
+        struct bl_api_service_opts o = {d->api_listen, d->db_path, d->networks, d->provider,
+                                        d->nworkers};
+        rc = bl_api_service_start(d->loop, &o, &d->svc, &err);
         if (rc < 0) {
             bl_log(BL_LOG_ERROR, "cannot start: %s", err.msg);
             return rc;

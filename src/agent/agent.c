@@ -53,13 +53,25 @@ struct collect {
     json_t *arr;
 };
 
+/* Load balancers of the no-op provider are stored, never run (api/internal.h). */
+static bool is_noop(const struct bl_store_row *r)
+{
+    json_t *o = json_loads(r->body, 0, NULL);
+    const char *p = json_string_value(json_object_get(o, "provider"));
+    bool noop = p && strcmp(p, "noop_driver") == 0;
+
+    json_decref(o);
+    return noop;
+}
+
 static int collect_cb(void *ctx, const struct bl_store_row *r)
 {
     struct collect *c = ctx;
 
     /* A load balancer in ERROR stays down until a failover (or delete), as in
      * Octavia: it must not start serving behind its status's back. */
-    if (strcmp(r->kind, "loadbalancer") == 0 && strcmp(r->provisioning_status, "ERROR") == 0)
+    if (strcmp(r->kind, "loadbalancer") == 0 &&
+        (strcmp(r->provisioning_status, "ERROR") == 0 || is_noop(r)))
         return 0;
     if (!is_deleting(r))
         json_array_append_new(c->arr, body_with_id(r));
@@ -218,6 +230,7 @@ static int build(struct bl_agent *a, struct lb_ids *failed, struct bl_snapshot *
 struct settle {
     struct bl_store *st;
     const struct lb_ids *failed;
+    json_t *noop; /* ids of no-op load balancers, as object keys */
     struct bl_arena *arena;
     struct { const char *id, *prov, *oper; bool del; } *todo;
     size_t n, cap;
@@ -233,13 +246,18 @@ static bool admin_up(const char *body)
     return up;
 }
 
-/* Octavia's operating status once a change is applied, before health checks exist. */
-static const char *settled_operating(const struct bl_store_row *r)
+/* Octavia's operating status once a change is applied, before health checks
+ * exist. Under the no-op provider nothing is measured: load balancers,
+ * listeners and pools stay OFFLINE, as Octavia's no-op driver leaves them. */
+static const char *settled_operating(const struct bl_store_row *r, bool noop)
 {
     bool up = admin_up(r->body);
 
     if (strcmp(r->kind, "member") == 0)
         return up ? "NO_MONITOR" : "OFFLINE";
+    if (noop && (strcmp(r->kind, "loadbalancer") == 0 || strcmp(r->kind, "listener") == 0 ||
+                 strcmp(r->kind, "pool") == 0))
+        return "OFFLINE";
     return up ? "ONLINE" : "OFFLINE";
 }
 
@@ -258,15 +276,26 @@ static int settle_cb(void *ctx, const struct bl_store_row *r)
     s->todo[s->n].id = bl_arena_strdup(s->arena, r->id);
     s->todo[s->n].del = is_deleting(r) && !failed;
     s->todo[s->n].prov = failed ? "ERROR" : "ACTIVE";
-    s->todo[s->n].oper = failed ? "ERROR" : bl_arena_strdup(s->arena, settled_operating(r));
+    s->todo[s->n].oper =
+        failed ? "ERROR" : settled_operating(r, json_object_get(s->noop, lb) != NULL);
     s->n++;
+    return 0;
+}
+
+static int noop_cb(void *ctx, const struct bl_store_row *r)
+{
+    if (is_noop(r))
+        json_object_set_new(ctx, r->id, json_true());
     return 0;
 }
 
 static int settle(struct bl_agent *a, const struct lb_ids *failed, struct bl_err *err)
 {
-    struct settle s = {a->st, failed, bl_arena_create(), NULL, 0, 0};
-    int rc = bl_store_list(a->st, "loadbalancer", NULL, NULL, settle_cb, &s, err);
+    struct settle s = {a->st, failed, json_object(), bl_arena_create(), NULL, 0, 0};
+    int rc = bl_store_list(a->st, "loadbalancer", NULL, NULL, noop_cb, s.noop, err);
+
+    if (rc == 0)
+        rc = bl_store_list(a->st, "loadbalancer", NULL, NULL, settle_cb, &s, err);
 
     for (size_t k = 0; rc == 0 && k < sizeof(child_kinds) / sizeof(child_kinds[0]); k++)
         rc = bl_store_list(a->st, child_kinds[k], NULL, NULL, settle_cb, &s, err);
@@ -285,6 +314,7 @@ static int settle(struct bl_agent *a, const struct lb_ids *failed, struct bl_err
             bl_store_rollback(a->st);
     }
     free(s.todo);
+    json_decref(s.noop);
     bl_arena_destroy(s.arena);
     return rc;
 }

@@ -421,6 +421,19 @@ static void stats(struct ctx *c, const struct resource *r, const char *id)
 
 /* ---- routing ------------------------------------------------------------------------------------- */
 
+/* The release date of each v2.N, as Octavia publishes them. */
+static const char *const version_dates[API_MINOR_MAX + 1] = {
+    "2016-12-11T00:00:00Z", "2018-04-20T00:00:00Z", "2018-07-31T00:00:00Z",
+    "2018-12-18T00:00:00Z", "2018-12-19T00:00:00Z", "2019-01-21T00:00:00Z",
+    "2019-01-25T00:00:00Z", "2018-01-25T12:00:00Z", "2019-02-12T00:00:00Z",
+    "2019-03-04T00:00:00Z", "2019-03-05T00:00:00Z", "2019-06-24T00:00:00Z",
+    "2019-09-11T00:00:00Z", "2019-09-13T00:00:00Z", "2019-11-10T00:00:00Z",
+    "2020-03-10T00:00:00Z", "2020-03-15T00:00:00Z", "2020-04-29T00:00:00Z",
+    "2020-04-29T01:00:00Z", "2020-05-12T00:00:00Z", "2020-08-02T00:00:00Z",
+    "2020-09-03T00:00:00Z", "2020-09-04T00:00:00Z", "2020-09-07T00:00:00Z",
+    "2020-10-15T00:00:00Z", "2021-10-02T00:00:00Z", "2022-08-29T00:00:00Z",
+};
+
 static void versions(struct ctx *c)
 {
     json_t *vs = json_array();
@@ -431,7 +444,7 @@ static void versions(struct ctx *c)
         snprintf(id, sizeof(id), "v2.%d", m);
         json_array_append_new(vs, json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}]}", "id", id, "status",
                                             m == API_MINOR_MAX ? "CURRENT" : "SUPPORTED",
-                                            "updated", "2016-12-11T00:00:00Z", "links", "href",
+                                            "updated", version_dates[m], "links", "href",
                                             href, "rel", "self"));
     }
     reply(c, 200, json_pack("{s:o}", "versions", vs));
@@ -521,8 +534,11 @@ static void route(struct ctx *c)
             return;
         }
         if (strcmp(seg[2], "providers") == 0 && n == 3 && is(c, "GET")) {
-            reply(c, 200, json_pack("{s:[{s:s, s:s}]}", "providers", "name", "ballast",
-                                    "description", "ballast in-process data plane"));
+            reply(c, 200, json_pack("{s:[{s:s, s:s}, {s:s, s:s}]}", "providers", "name",
+                                    BL_PROVIDER_BALLAST, "description",
+                                    "The ballast in-process data plane.", "name",
+                                    BL_PROVIDER_NOOP, "description",
+                                    "The no-op driver: objects are stored, nothing runs."));
             return;
         }
     }
@@ -569,10 +585,16 @@ struct bl_api *bl_api_create(struct bl_loop *loop, struct bl_store *st, struct b
     struct bl_api *api = bl_xcalloc(1, sizeof(*api));
 
     api->nw = nw;
+    api->default_provider = BL_PROVIDER_BALLAST;
     api->loop = loop;
     api->st = st;
     api->agent = agent;
     return api;
+}
+
+void bl_api_set_default_provider(struct bl_api *api, const char *provider)
+{
+    api->default_provider = provider;
 }
 
 void bl_api_destroy(struct bl_api *api)

@@ -30,6 +30,9 @@ struct bl_api *bl_api_create(struct bl_loop *loop, struct bl_store *st, struct b
 
 void bl_api_destroy(struct bl_api *api);
 
+/* The provider of load balancers created without one ("ballast" unless set). */
+void bl_api_set_default_provider(struct bl_api *api, const char *provider);
+
 /* The request handler to give bl_api_server_start(); `ctx` is the struct bl_api. */
 void bl_api_handle(void *ctx, const struct bl_api_req *req, struct bl_api_resp *resp);
 

@@ -92,8 +92,43 @@ static const struct bl_subnet *vip_subnet(struct ctx *c, json_t *obj)
     return NULL;
 }
 
+/* Octavia's no-op network driver: any subnet or network UUID is taken as
+ * given, the VIP is the one asked for or one from 198.51.100.0/24
+ * (TEST-NET-2, never routed; nothing is bound for a no-op load balancer). */
+static int assign_noop_vip(struct ctx *c, json_t *obj)
+{
+    static struct bl_subnet testnet;
+    const char *subnet = json_string_value(json_object_get(obj, "vip_subnet_id"));
+    const char *network = json_string_value(json_object_get(obj, "vip_network_id"));
+    struct vip_scan v = {0};
+    char id[37], addr[INET6_ADDRSTRLEN];
+
+    if (!subnet && !network && !json_string_value(json_object_get(obj, "vip_port_id")))
+        return fault(c, 400, "Validation failure: VIP must contain one of: vip_port_id, "
+                             "vip_network_id, vip_subnet_id.");
+    if (testnet.cidr.prefix == 0)
+        bl_cidr_parse(&testnet.cidr, "198.51.100.0/24");
+    if (!json_string_value(json_object_get(obj, "vip_address"))) {
+        v.sn = &testnet;
+        each_row(c, "loadbalancer", NULL, NULL, vip_cb, &v);
+        if (bl_subnet_host(&testnet, first_free(&v), addr, sizeof(addr)) == 0)
+            json_object_set_new(obj, "vip_address", json_string(addr));
+        free(v.used);
+    }
+    bl_uuid_new(id);
+    if (!json_string_value(json_object_get(obj, "vip_port_id")))
+        json_object_set_new(obj, "vip_port_id", json_string(id));
+    bl_uuid_new(id);
+    if (!network)
+        json_object_set_new(obj, "vip_network_id", json_string(id));
+    bl_uuid_new(id);
+    if (!subnet)
+        json_object_set_new(obj, "vip_subnet_id", json_string(id));
+    return 0;
+}
+
 /* Allocates (or checks) the VIP and fills the Neutron-shaped VIP fields. */
-static int assign_vip(struct ctx *c, json_t *obj)
+static int assign_vip(struct ctx *c, json_t *obj, bool noop)
 {
     const char *want = json_string_value(json_object_get(obj, "vip_address"));
     const struct bl_subnet *sn;
@@ -102,6 +137,8 @@ static int assign_vip(struct ctx *c, json_t *obj)
     struct bl_addr a;
     int rc = 0;
 
+    if (noop)
+        return assign_noop_vip(c, obj);
     if (json_string_value(json_object_get(obj, "vip_port_id")) &&
         !json_object_get(obj, "vip_subnet_id") && !json_object_get(obj, "vip_network_id"))
         return fault(c, 400, "Validation failure: ballast allocates VIP ports itself; give "
@@ -132,8 +169,25 @@ static int assign_vip(struct ctx *c, json_t *obj)
     return 0;
 }
 
+bool bl_api_lb_is_noop(struct ctx *c, const char *lb_id)
+{
+    struct bl_store_row lb;
+    json_t *b;
+    bool noop;
+
+    if (bl_store_get(c->api->st, "loadbalancer", lb_id, c->arena, &lb, NULL) < 0)
+        return false;
+    b = row_body(&lb);
+    noop = json_is_string(json_object_get(b, "provider")) &&
+           strcmp(json_string_value(json_object_get(b, "provider")), BL_PROVIDER_NOOP) == 0;
+    json_decref(b);
+    return noop;
+}
+
 static int lb_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
 {
+    const char *provider;
+
     if (json_array_size(json_object_get(obj, "listeners")) ||
         json_array_size(json_object_get(obj, "pools")))
         return fault(c, 501, "Provider 'ballast' does not support a requested option: "
@@ -143,12 +197,12 @@ static int lb_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
     json_object_del(obj, "project_id");
     json_object_del(obj, "tenant_id");
     if (json_is_null(json_object_get(obj, "provider")))
-        json_object_set_new(obj, "provider", json_string("ballast"));
-    if (strcmp(json_string_value(json_object_get(obj, "provider")), "ballast") != 0)
-        return fault(c, 400, "Provider '%s' is not enabled.",
-                     json_string_value(json_object_get(obj, "provider")));
+        json_object_set_new(obj, "provider", json_string(c->api->default_provider));
+    provider = json_string_value(json_object_get(obj, "provider"));
+    if (strcmp(provider, BL_PROVIDER_BALLAST) != 0 && strcmp(provider, BL_PROVIDER_NOOP) != 0)
+        return fault(c, 400, "Provider '%s' is not enabled.", provider);
     row->lb_id = NULL;
-    return assign_vip(c, obj);
+    return assign_vip(c, obj, strcmp(provider, BL_PROVIDER_NOOP) == 0);
 }
 
 static int lb_update(struct ctx *c, json_t *obj, const struct bl_store_row *row)

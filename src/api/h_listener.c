@@ -126,7 +126,9 @@ static int listener_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
     row->lb_id = lb;
     if ((rc = lock_lb(c, lb)) < 0)
         return rc;
-    if ((rc = check_options(c, obj, proto)) < 0 || (rc = check_supported(c, proto)) < 0)
+    if ((rc = check_options(c, obj, proto)) < 0)
+        return rc;
+    if (!bl_api_lb_is_noop(c, lb) && (rc = check_supported(c, proto)) < 0)
         return rc;
     each_row(c, "listener", lb, NULL, port_cb, &pc);
     if (pc.clash)

@@ -16,6 +16,7 @@
 
 struct bl_api {
     const struct bl_networks *nw;
+    const char *default_provider; /* for load balancers created without one */
     struct bl_loop *loop;
     struct bl_store *st;
     struct bl_agent *agent;
@@ -89,6 +90,15 @@ int each_row(struct ctx *c, const char *kind, const char *lb, const char *parent
 bool bl_api_protos_compatible(const char *listener, const char *pool);
 void bl_api_listener_stats(struct ctx *c, const char *listener_id, json_t *acc);
 json_t *bl_api_status_tree(struct ctx *c, const struct bl_store_row *lb);
+
+/* Providers: "ballast" runs load balancers in this process; "noop_driver" stores
+ * them and settles their status without running anything, with a no-op network
+ * that accepts any subnet (Octavia's test set-up, which tempest uses). */
+#define BL_PROVIDER_BALLAST "ballast"
+#define BL_PROVIDER_NOOP "noop_driver"
+
+/* True when the load balancer `lb_id` belongs to the no-op provider. */
+bool bl_api_lb_is_noop(struct ctx *c, const char *lb_id);
 
 /* h_neutron.c: answers GET /v2.0/{subnets,networks,ports,qos/policies}; false if not one. */
 bool bl_api_neutron(struct ctx *c, char **seg, int n);

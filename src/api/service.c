@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/internal.h"
 #include "api/networks.h"
 #include "core/xalloc.h"
 
@@ -44,26 +45,33 @@ static int parse_listen(const char *s, struct bl_addr *a)
     return bl_addr_parse(a, host, (uint16_t)port);
 }
 
-int bl_api_service_start(struct bl_loop *loop, const char *listen, const char *db_path,
-                         const char *networks, unsigned nworkers, struct bl_api_service **out,
-                         struct bl_err *err)
+int bl_api_service_start(struct bl_loop *loop, const struct bl_api_service_opts *o,
+                         struct bl_api_service **out, struct bl_err *err)
 {
     struct bl_api_service *s = bl_xcalloc(1, sizeof(*s));
     struct bl_addr addr;
     int rc;
 
-    if (parse_listen(listen, &addr) < 0) {
+    if (parse_listen(o->listen, &addr) < 0) {
         free(s);
-        return bl_err_set(err, -EINVAL, "--api: '%s' is not HOST:PORT", listen);
+        return bl_err_set(err, -EINVAL, "--api: '%s' is not HOST:PORT", o->listen);
     }
-    rc = bl_networks_load(networks, &s->nw, err);
+    if (o->default_provider && strcmp(o->default_provider, BL_PROVIDER_BALLAST) != 0 &&
+        strcmp(o->default_provider, BL_PROVIDER_NOOP) != 0) {
+        free(s);
+        return bl_err_set(err, -EINVAL, "--default-provider: '%s' is not one of %s, %s",
+                          o->default_provider, BL_PROVIDER_BALLAST, BL_PROVIDER_NOOP);
+    }
+    rc = bl_networks_load(o->networks, &s->nw, err);
     if (rc == 0)
-        rc = bl_store_open(db_path, &s->st, err);
+        rc = bl_store_open(o->db_path, &s->st, err);
     /* The data plane is rebuilt from the store before the API answers. */
     if (rc == 0)
-        rc = bl_agent_start(s->st, nworkers, &s->agent, err);
+        rc = bl_agent_start(s->st, o->nworkers, &s->agent, err);
     if (rc == 0) {
         s->api = bl_api_create(loop, s->st, s->agent, &s->nw);
+        if (o->default_provider)
+            bl_api_set_default_provider(s->api, o->default_provider);
         rc = bl_api_server_start(loop, &addr, bl_api_handle, s->api, &s->server, err);
     }
     if (rc < 0) {

@@ -13,11 +13,17 @@
 
 struct bl_api_service;
 
-/* `listen` is "HOST:PORT" ("[::1]:9876" for IPv6); `networks` a networks file or NULL
- * (api/networks.h). Returns 0 or -errno with `err` filled. */
-int bl_api_service_start(struct bl_loop *loop, const char *listen, const char *db_path,
-                         const char *networks, unsigned nworkers, struct bl_api_service **out,
-                         struct bl_err *err);
+struct bl_api_service_opts {
+    const char *listen;           /* "HOST:PORT" ("[::1]:9876" for IPv6) */
+    const char *db_path;          /* SQLite file */
+    const char *networks;         /* networks file (api/networks.h), or NULL */
+    const char *default_provider; /* "ballast" (NULL) or "noop_driver" */
+    unsigned nworkers;
+};
+
+/* Starts the service on `loop`. Returns 0 or -errno with `err` filled. */
+int bl_api_service_start(struct bl_loop *loop, const struct bl_api_service_opts *o,
+                         struct bl_api_service **out, struct bl_err *err);
 
 struct bl_dataplane *bl_api_service_dataplane(struct bl_api_service *s);
 

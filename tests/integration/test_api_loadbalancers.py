@@ -8,7 +8,7 @@ import socket
 
 from apiutil import (LB, LISTENERS, LOOPBACK_NETWORK, LOOPBACK_SUBNET, POOLS, TIME_RE, UNKNOWN,
                      assert_fault, create_listener, create_lb, create_member, create_pool,
-                     free_port, is_uuid, members_path, pipeline, scaled, wait_gone,
+                     free_port, is_uuid, members_path, pipeline, scaled, wait_active, wait_gone,
                      wait_lb)
 from apiutil import api_fixture, server_fixture  # noqa: F401  (fixtures)
 
@@ -74,7 +74,28 @@ def test_method_not_allowed(api):
 def test_providers(api):
     r = api.get("/v2.0/lbaas/providers")
     assert r.status == 200, r
-    assert [p["name"] for p in r.body["providers"]] == ["ballast"], r
+    assert [p["name"] for p in r.body["providers"]] == ["ballast", "noop_driver"], r
+
+
+def test_noop_provider(api):
+    """Octavia's test set-up: the no-op provider stores and settles, runs nothing,
+    accepts any subnet (no-op network) and any listener protocol."""
+    subnet = "6a1d2c1e-1111-4c1b-9d7e-0d1f4b0e9a11"
+    r = api.post(LB, {"loadbalancer": {"name": "n", "vip_subnet_id": subnet,
+                                       "provider": "noop_driver"}})
+    assert r.status == 201, r
+    lb = r.body["loadbalancer"]
+    assert lb["provider"] == "noop_driver" and lb["vip_subnet_id"] == subnet, lb
+    assert lb["vip_address"].startswith("198.51.100."), lb
+    lb = wait_lb(api, lb["id"])
+    assert (lb["provisioning_status"], lb["operating_status"]) == ("ACTIVE", "OFFLINE"), lb
+    r = api.post(LISTENERS, {"listener": {"loadbalancer_id": lb["id"], "protocol": "HTTP",
+                                          "protocol_port": 80}})
+    assert r.status == 201, r
+    l = wait_active(api, f"{LISTENERS}/{r.body['listener']['id']}", "listener")
+    assert l["operating_status"] == "OFFLINE", l
+    r = api.post(LB, {"loadbalancer": {"vip_subnet_id": subnet, "provider": "amphora"}})
+    assert_fault(r, 400, "Provider 'amphora' is not enabled.")
 
 
 # ---- create / show / list --------------------------------------------------------------------
