@@ -73,6 +73,8 @@ int load(struct ctx *c, const struct resource *r, const char *id, struct bl_stor
 
 int lock(struct ctx *c, const char *id)
 {
+    if (c->graph)
+        return 0; /* everything in a graph create is PENDING_CREATE already */
     if (bl_store_set_status(c->api->st, id, "PENDING_UPDATE", NULL, NULL) < 0)
         return fault(c, 500, "cannot lock %s", id);
     return 0;
@@ -84,6 +86,8 @@ int lock_lb(struct ctx *c, const char *lb_id)
 
     if (load(c, &bl_res_loadbalancer, lb_id, &lb) < 0)
         return -ENOENT;
+    if (c->graph)
+        return 0;
     if (strcmp(lb.provisioning_status, "ACTIVE") != 0)
         return fault(c, 409, "Load Balancer %s is immutable and cannot be updated.", lb_id);
     return lock(c, lb_id);
@@ -158,7 +162,7 @@ json_t *id_list(struct ctx *c, const char *kind, const char *lb, const char *par
 }
 
 /* The object as Octavia shows it. */
-static json_t *render(struct ctx *c, const struct resource *r, const struct bl_store_row *row)
+json_t *render(struct ctx *c, const struct resource *r, const struct bl_store_row *row)
 {
     json_t *o = row_body(row);
 
@@ -212,7 +216,7 @@ static json_t *unwrap(struct ctx *c, const struct resource *r)
 }
 
 /* Runs `fn` in one store transaction; commits when it returns 0. */
-static int in_txn(struct ctx *c, int (*fn)(struct ctx *c, void *arg), void *arg)
+int bl_api_in_txn(struct ctx *c, int (*fn)(struct ctx *c, void *arg), void *arg)
 {
     int rc;
 
@@ -235,20 +239,19 @@ struct create_args {
     char id[37];
 };
 
-static int do_create(struct ctx *c, void *arg)
+int bl_api_create_row(struct ctx *c, const struct resource *r, json_t *in, const char *parent,
+                      const char *id)
 {
-    struct create_args *a = arg;
-    const struct resource *r = a->r;
     struct bl_err err = {0};
     json_t *obj = json_object();
-    struct bl_store_row row = {.kind = r->kind, .id = a->id, .parent_id = a->parent,
+    struct bl_store_row row = {.kind = r->kind, .id = id, .parent_id = parent,
                                .project_id = c->project, .provisioning_status = "PENDING_CREATE",
                                .operating_status = "OFFLINE", .created_at = c->now};
     char arg_name[128];
     int rc;
 
     snprintf(arg_name, sizeof(arg_name), "%s.%s", r->arg, r->singular);
-    rc = bl_fields_apply(r->spec, true, arg_name, a->in, obj, &err);
+    rc = bl_fields_apply(r->spec, true, arg_name, in, obj, &err);
     if (rc < 0)
         rc = fault(c, 400, "%s", err.msg);
     if (rc == 0)
@@ -257,11 +260,19 @@ static int do_create(struct ctx *c, void *arg)
         char *text = json_dumps(obj, JSON_COMPACT);
         row.body = text;
         if (bl_store_insert(c->api->st, &row, &err) < 0)
-            rc = fault(c, 500, "cannot store %s: %s", a->id, err.msg);
+            rc = fault(c, 500, "cannot store %s: %s", id, err.msg);
         free(text);
     }
+    if (rc == 0 && r->ops->created)
+        rc = r->ops->created(c, &row);
     json_decref(obj);
     return rc;
+}
+
+static int do_create(struct ctx *c, void *arg)
+{
+    struct create_args *a = arg;
+    return bl_api_create_row(c, a->r, a->in, a->parent, a->id);
 }
 
 static void create(struct ctx *c, const struct resource *r, const char *parent)
@@ -272,8 +283,14 @@ static void create(struct ctx *c, const struct resource *r, const char *parent)
     if (a.in == NULL)
         return;
     bl_uuid_new(a.id);
-    if (in_txn(c, do_create, &a) == 0 && load(c, r, a.id, &row) == 0)
-        reply(c, 201, json_pack("{s:o}", r->singular, render(c, r, &row)));
+    if (bl_api_in_txn(c, do_create, &a) == 0 && load(c, r, a.id, &row) == 0) {
+        json_t *obj = render(c, r, &row);
+        if (c->graph)
+            bl_api_graph_expand(c, obj);
+        reply(c, 201, json_pack("{s:o}", r->singular, obj));
+    }
+    json_decref(c->graph);
+    c->graph = NULL;
     json_decref(a.in);
 }
 
@@ -338,7 +355,7 @@ static void update(struct ctx *c, const struct resource *r, const char *id, cons
 
     if (a.in == NULL)
         return;
-    if (in_txn(c, do_update, &a) == 0 && load(c, r, id, &row) == 0)
+    if (bl_api_in_txn(c, do_update, &a) == 0 && load(c, r, id, &row) == 0)
         reply(c, 200, json_pack("{s:o}", r->singular, render(c, r, &row)));
     json_decref(a.in);
 }
@@ -368,7 +385,7 @@ static void remove_obj(struct ctx *c, const struct resource *r, const char *id,
 {
     struct remove_args a = {r, id, parent};
 
-    if (in_txn(c, do_remove, &a) == 0)
+    if (bl_api_in_txn(c, do_remove, &a) == 0)
         reply(c, 204, NULL);
 }
 
@@ -466,13 +483,40 @@ static bool is(const struct ctx *c, const char *method)
     return strcmp(c->req->method, method) == 0;
 }
 
+static int do_failover(struct ctx *c, void *arg)
+{
+    struct bl_store_row lb;
+
+    if (load(c, &bl_res_loadbalancer, arg, &lb) < 0)
+        return -ENOENT;
+    /* Octavia allows it from ACTIVE and ERROR: the agent rebuilds the load
+     * balancer, which also retries one that could not open its listeners. */
+    if (strcmp(lb.provisioning_status, "ACTIVE") != 0 &&
+        strcmp(lb.provisioning_status, "ERROR") != 0)
+        return fault(c, 409, "Invalid state %s of loadbalancer resource %s",
+                     lb.provisioning_status, lb.id);
+    if (bl_store_set_status(c->api->st, lb.id, "PENDING_UPDATE", NULL, NULL) < 0)
+        return fault(c, 500, "cannot fail over %s", lb.id);
+    return 0;
+}
+
+static void failover(struct ctx *c, const char *id)
+{
+    if (bl_api_in_txn(c, do_failover, (void *)id) == 0)
+        reply(c, 202, NULL);
+}
+
 /* Collection or item routes of one resource; `seg` are the path segments after it. */
 static void route_resource(struct ctx *c, const struct resource *r, char **seg, int n,
                            const char *parent)
 {
     bool lb = r == &bl_res_loadbalancer;
 
-    if (n == 0 && is(c, "GET"))
+    if (n == 0 && is(c, "PUT") && r == &bl_res_member)
+        bl_api_members_batch(c, parent);
+    else if (n == 2 && is(c, "PUT") && lb && strcmp(seg[1], "failover") == 0)
+        failover(c, seg[0]);
+    else if (n == 0 && is(c, "GET"))
         list(c, r, parent);
     else if (n == 0 && is(c, "POST"))
         create(c, r, parent);
@@ -548,7 +592,7 @@ static void route(struct ctx *c)
 void bl_api_handle(void *ctxp, const struct bl_api_req *req, struct bl_api_resp *resp)
 {
     struct bl_api *api = ctxp;
-    struct ctx c = {api, req, resp, bl_arena_create(), NULL, ""};
+    struct ctx c = {.api = api, .req = req, .resp = resp, .arena = bl_arena_create()};
     time_t now = time(NULL);
     struct tm tm;
 

@@ -245,6 +245,12 @@ static json_t *check_value(const struct bl_field *f, json_t *v, struct bl_err *e
             return json_real(json_number_value(v));
         invalid(err, f->name, v, "Value should be one of: 1.0, 1.1");
         return NULL;
+    case BL_F_OBJLIST:
+        if (!json_is_array(v)) {
+            invalid(err, f->name, v, "Value should be a list");
+            return NULL;
+        }
+        return json_incref(v);
     case BL_F_OBJECT:
         if (!json_is_object(v)) {
             invalid(err, f->name, v, "Value should be an object");

@@ -28,6 +28,7 @@ enum bl_ftype {
     BL_F_STRLIST,    /* list of strings, or null */
     BL_F_OBJECT,     /* any JSON object, or null (checked by the resource) */
     BL_F_VERSION,    /* an HTTP version number: 1.0 or 1.1 */
+    BL_F_OBJLIST,    /* a list of objects (child specs of a fully-populated create) */
 };
 
 enum {

@@ -190,8 +190,8 @@ static int lb_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
 
     if (json_array_size(json_object_get(obj, "listeners")) ||
         json_array_size(json_object_get(obj, "pools")))
-        return fault(c, 501, "Provider 'ballast' does not support a requested option: "
-                             "fully populated load balancer create is not implemented yet");
+        c->graph = json_pack("{s:O?, s:O?}", "listeners", json_object_get(obj, "listeners"),
+                             "pools", json_object_get(obj, "pools"));
     json_object_del(obj, "listeners");
     json_object_del(obj, "pools");
     json_object_del(obj, "project_id");
@@ -246,7 +246,16 @@ static void lb_decorate(struct ctx *c, json_t *obj, const struct bl_store_row *r
     json_object_set_new(obj, "pools", id_list(c, "pool", row->id, NULL));
 }
 
-static const struct resource_ops lb_ops = {lb_create, lb_update, lb_remove, lb_decorate};
+static int lb_created(struct ctx *c, const struct bl_store_row *row)
+{
+    return c->graph ? bl_api_graph_create(c, row) : 0;
+}
+
+static const struct resource_ops lb_ops = {.create = lb_create,
+                                           .update = lb_update,
+                                           .remove = lb_remove,
+                                           .decorate = lb_decorate,
+                                           .created = lb_created};
 
 const struct resource bl_res_loadbalancer = {"loadbalancer", "loadbalancer", "loadbalancers",
                                              "Load Balancer", "load_balancer",

@@ -161,8 +161,10 @@ static void listener_decorate(struct ctx *c, json_t *obj, const struct bl_store_
     json_object_set_new(obj, "l7policies", json_array());
 }
 
-static const struct resource_ops listener_ops = {listener_create, listener_update,
-                                                 listener_remove, listener_decorate};
+static const struct resource_ops listener_ops = {.create = listener_create,
+                                                 .update = listener_update,
+                                                 .remove = listener_remove,
+                                                 .decorate = listener_decorate};
 
 const struct resource bl_res_listener = {"listener", "listener", "listeners", "Listener",
                                          "listener", bl_spec_listener, &listener_ops};

@@ -8,6 +8,7 @@
 #include "api/internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Locks the pool's listeners (those using it as default pool). */
@@ -118,6 +119,10 @@ static int pool_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
     if (!listener && !lb)
         return fault(c, 400, "Validation failure: Must provide at least one of: "
                              "loadbalancer_id, listener_id");
+    if (json_object_get(obj, "members") || json_object_get(obj, "healthmonitor"))
+        return fault(c, 501, "Provider 'ballast' does not support a requested option: members "
+                             "and health monitors in a pool create (use the fully populated "
+                             "load balancer create, or create them after the pool)");
     if ((rc = check_persistence(c, obj)) < 0)
         return rc;
     if (listener && (rc = bind_listener(c, listener, row->id, proto, &lb)) < 0)
@@ -177,8 +182,10 @@ static void pool_decorate(struct ctx *c, json_t *obj, const struct bl_store_row 
     each_row(c, "healthmonitor", row->lb_id, row->id, hm_cb, obj);
 }
 
-static const struct resource_ops pool_ops = {pool_create, pool_update, pool_remove,
-                                             pool_decorate};
+static const struct resource_ops pool_ops = {.create = pool_create,
+                                             .update = pool_update,
+                                             .remove = pool_remove,
+                                             .decorate = pool_decorate};
 
 const struct resource bl_res_pool = {"pool", "pool", "pools", "Pool", "pool", bl_spec_pool,
                                      &pool_ops};
@@ -196,7 +203,7 @@ static int lock_pool(struct ctx *c, const char *pool_id, const char **lb)
     *lb = pool.lb_id;
     if ((rc = lock_lb(c, pool.lb_id)) < 0)
         return rc;
-    if (strcmp(pool.provisioning_status, "ACTIVE") != 0)
+    if (!c->graph && strcmp(pool.provisioning_status, "ACTIVE") != 0)
         return fault(c, 409, "Pool %s is immutable and cannot be updated.", pool_id);
     if ((rc = lock(c, pool_id)) < 0)
         return rc;
@@ -268,7 +275,9 @@ static int member_remove(struct ctx *c, const struct bl_store_row *row)
     return lock_pool(c, row->parent_id, &lb);
 }
 
-static const struct resource_ops member_ops = {member_create, member_update, member_remove, NULL};
+static const struct resource_ops member_ops = {.create = member_create,
+                                               .update = member_update,
+                                               .remove = member_remove};
 
 const struct resource bl_res_member = {"member", "member", "members", "Member", "member",
                                        bl_spec_member, &member_ops};
@@ -344,8 +353,132 @@ static void hm_decorate(struct ctx *c, json_t *obj, const struct bl_store_row *r
     json_object_set_new(obj, "pools", json_pack("[{s:s}]", "id", row->parent_id));
 }
 
-static const struct resource_ops hm_ops = {hm_create, hm_update, hm_remove, hm_decorate};
+static const struct resource_ops hm_ops = {.create = hm_create,
+                                           .update = hm_update,
+                                           .remove = hm_remove,
+                                           .decorate = hm_decorate};
 
 const struct resource bl_res_healthmonitor = {"healthmonitor", "healthmonitor", "healthmonitors",
                                               "Health Monitor", "healthmonitor",
                                               bl_spec_healthmonitor, &hm_ops};
+
+/* ---- batch update: PUT /pools/{id}/members ---------------------------------------------------- */
+
+struct batch {
+    const char *pool;
+    json_t *members;  /* the requested list */
+    bool additive;    /* ?additive_only=true: keep members not listed */
+};
+
+/* "address:port" of a member spec or body, for matching. */
+static bool member_key(json_t *m, char *out, size_t n)
+{
+    json_t *port = json_object_get(m, "protocol_port");
+    const char *addr = json_string_value(json_object_get(m, "address"));
+
+    if (!addr || !(json_is_integer(port) || json_is_string(port)))
+        return false;
+    if (json_is_integer(port))
+        snprintf(out, n, "%s:%lld", addr, (long long)json_integer_value(port));
+    else
+        snprintf(out, n, "%s:%s", addr, json_string_value(port));
+    return true;
+}
+
+static int batch_existing(struct ctx *c, const struct bl_store_row *row, void *arg)
+{
+    json_t *b = row_body(row);
+    char key[128];
+
+    if (strcmp(row->provisioning_status, "PENDING_DELETE") != 0 && member_key(b, key, sizeof(key)))
+        json_object_set_new(arg, key, json_string(row->id));
+    json_decref(b);
+    return 0;
+}
+
+/* Updates the existing member `id` from `spec` (its address and port match). */
+static int batch_update(struct ctx *c, const char *id, json_t *spec)
+{
+    struct bl_store_row row;
+    struct bl_err err = {0};
+    json_t *in = json_deep_copy(spec), *body;
+    int rc;
+
+    if (load(c, &bl_res_member, id, &row) < 0) {
+        json_decref(in);
+        return -ENOENT;
+    }
+    json_object_del(in, "address");
+    json_object_del(in, "protocol_port");
+    json_object_del(in, "subnet_id");
+    body = row_body(&row);
+    rc = bl_fields_apply(bl_spec_member, false, "member.member", in, body, &err);
+    if (rc < 0)
+        rc = fault(c, 400, "%s", err.msg);
+    else
+        rc = rewrite(c, &row, body, "PENDING_UPDATE");
+    json_decref(body);
+    json_decref(in);
+    return rc;
+}
+
+static int do_batch(struct ctx *c, void *arg)
+{
+    struct batch *b = arg;
+    json_t *existing = json_object(), *seen = json_object(), *m, *id;
+    const char *lb, *key;
+    char k[128], mid[37];
+    size_t i;
+    int rc = lock_pool(c, b->pool, &lb);
+
+    if (rc == 0)
+        rc = each_row(c, "member", NULL, b->pool, batch_existing, existing);
+    /* Members made here join a pool this same transaction just locked. */
+    c->graph = json_object();
+    json_array_foreach(b->members, i, m) {
+        if (rc != 0)
+            break;
+        if (!json_is_object(m) || !member_key(m, k, sizeof(k))) {
+            rc = fault(c, 400, "Invalid input for field/attribute members. Value: '%zu'. "
+                               "Each member needs an address and a protocol_port", i);
+            break;
+        }
+        json_object_set_new(seen, k, json_true());
+        id = json_object_get(existing, k);
+        if (id) {
+            rc = batch_update(c, json_string_value(id), m);
+        } else {
+            bl_uuid_new(mid);
+            rc = bl_api_create_row(c, &bl_res_member, m, b->pool, mid);
+        }
+    }
+    json_object_foreach(existing, key, id) {
+        if (rc == 0 && !b->additive && !json_object_get(seen, key) &&
+            bl_store_set_status(c->api->st, json_string_value(id), "PENDING_DELETE", NULL,
+                                NULL) < 0)
+            rc = fault(c, 500, "cannot delete member %s", json_string_value(id));
+    }
+    json_decref(c->graph);
+    c->graph = NULL;
+    json_decref(existing);
+    json_decref(seen);
+    return rc;
+}
+
+void bl_api_members_batch(struct ctx *c, const char *pool_id)
+{
+    struct batch b = {pool_id, NULL, strstr(c->req->query, "additive_only=true") != NULL ||
+                                         strstr(c->req->query, "additive_only=True") != NULL};
+    json_t *doc = c->req->body_len ? json_loadb(c->req->body, c->req->body_len, 0, NULL) : NULL;
+
+    b.members = json_object_get(doc, "members");
+    if (doc == NULL)
+        fault(c, 400, c->req->body_len ? "Request is not in valid JSON format"
+                                       : "Missing argument: \"members\"");
+    else if (!json_is_array(b.members))
+        fault(c, 400, "Unknown attribute for argument members: %s",
+              json_object_size(doc) ? json_object_iter_key(json_object_iter(doc)) : "(none)");
+    else if (bl_api_in_txn(c, do_batch, &b) == 0)
+        c->resp->status = 202;
+    json_decref(doc);
+}

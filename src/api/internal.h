@@ -31,6 +31,7 @@ struct ctx {
     struct bl_arena *arena; /* freed when the request is answered */
     const char *project;    /* project of new objects */
     char now[32];           /* ISO-8601 time of the request */
+    json_t *graph;          /* a fully-populated LB create: {"listeners", "pools"} to make */
 };
 
 struct resource;
@@ -46,6 +47,8 @@ struct resource_ops {
     int (*remove)(struct ctx *c, const struct bl_store_row *row);
     /* Adds computed fields (relations) to a rendered object. */
     void (*decorate)(struct ctx *c, json_t *obj, const struct bl_store_row *row);
+    /* After the row is inserted, same transaction (the LB's graph children); may be NULL. */
+    int (*created)(struct ctx *c, const struct bl_store_row *row);
 };
 
 struct resource {
@@ -72,6 +75,25 @@ int lock_lb(struct ctx *c, const char *lb_id);
 
 /* Sets PENDING_UPDATE on an object that a change touches (pool, listener). */
 int lock(struct ctx *c, const char *id);
+
+/* Validates `in` against `r`, runs its create checks and inserts it as `id`. */
+int bl_api_create_row(struct ctx *c, const struct resource *r, json_t *in, const char *parent,
+                      const char *id);
+
+/* The object as Octavia shows it (new reference). */
+json_t *render(struct ctx *c, const struct resource *r, const struct bl_store_row *row);
+
+/* h_graph.c: creates the children of a fully-populated LB create (c->graph). */
+int bl_api_graph_create(struct ctx *c, const struct bl_store_row *lb);
+
+/* h_graph.c: replaces the {"id"} lists of a created LB by the full children. */
+void bl_api_graph_expand(struct ctx *c, json_t *lb);
+
+/* h_pool.c: PUT /pools/{id}/members (batch), answered. */
+void bl_api_members_batch(struct ctx *c, const char *pool_id);
+
+/* Runs `fn` in one store transaction, scheduling the agent after a commit. */
+int bl_api_in_txn(struct ctx *c, int (*fn)(struct ctx *c, void *arg), void *arg);
 
 /* Parses a row's body (new reference). */
 json_t *row_body(const struct bl_store_row *row);

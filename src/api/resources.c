@@ -35,8 +35,8 @@ const struct bl_field bl_spec_loadbalancer[] = {
     {"project_id", BL_F_STRING, C | I, NULL, 0, 0, NULL},
     {"tenant_id", BL_F_STRING, C | I, NULL, 0, 0, NULL},
     {"tags", BL_F_TAGS, C | U, "[]", 0, 0, NULL},
-    {"listeners", BL_F_STRLIST, C | I, NULL, 0, 0, NULL},
-    {"pools", BL_F_STRLIST, C | I, NULL, 0, 0, NULL},
+    {"listeners", BL_F_OBJLIST, C | I, NULL, 0, 0, NULL},
+    {"pools", BL_F_OBJLIST, C | I, NULL, 0, 0, NULL},
     {NULL, 0, 0, NULL, 0, 0, NULL},
 };
 
@@ -45,6 +45,8 @@ const struct bl_field bl_spec_listener[] = {
     {"description", BL_F_NAME, C | U, "\"\"", 0, 0, NULL},
     {"admin_state_up", BL_F_BOOL, C | U, "true", 0, 0, NULL},
     {"loadbalancer_id", BL_F_UUID, C | R | I, NULL, 0, 0, NULL},
+    {"default_pool", BL_F_OBJECT, C | I, NULL, 0, 0, NULL},
+    {"l7policies", BL_F_OBJLIST, C | I, NULL, 0, 0, NULL},
     {"protocol", BL_F_ENUM, C | R, NULL, 0, 0, listener_protocols},
     {"protocol_port", BL_F_INT, C | R, NULL, 1, 65535, NULL},
     {"connection_limit", BL_F_INT, C | U, "-1", -1, 2147483647, NULL},
@@ -77,6 +79,8 @@ const struct bl_field bl_spec_pool[] = {
     {"loadbalancer_id", BL_F_UUID, C | I, NULL, 0, 0, NULL},
     {"protocol", BL_F_ENUM, C | R, NULL, 0, 0, pool_protocols},
     {"lb_algorithm", BL_F_ENUM, C | U | R, NULL, 0, 0, algorithms},
+    {"members", BL_F_OBJLIST, C | I, NULL, 0, 0, NULL},
+    {"healthmonitor", BL_F_OBJECT, C | I, NULL, 0, 0, NULL},
     {"session_persistence", BL_F_OBJECT, C | U, "null", 0, 0, NULL},
     {"tls_enabled", BL_F_BOOL, C | U, "false", 0, 0, NULL},
     {"tls_container_ref", BL_F_STRING, C | U, "null", 0, 0, NULL},
