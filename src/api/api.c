@@ -256,6 +256,8 @@ int bl_api_create_row(struct ctx *c, const struct resource *r, json_t *in, const
         rc = fault(c, 400, "%s", err.msg);
     if (rc == 0)
         rc = r->ops->create(c, obj, &row);
+    if (rc == 0)
+        rc = bl_api_quota_check(c, r->kind);
     if (rc == 0) {
         char *text = json_dumps(obj, JSON_COMPACT);
         row.body = text;
@@ -565,6 +567,9 @@ static void route(struct ctx *c)
         reply(c, 200, json_string("v2"));
         return;
     }
+    if (n >= 3 && strcmp(seg[1], "octavia") == 0 && strcmp(seg[2], "amphorae") == 0 &&
+        bl_api_amphorae_route(c, seg + 2, n - 2))
+        return;
     if (n >= 3 && strcmp(seg[1], "lbaas") == 0) {
         const struct resource *r = by_plural(seg[2]);
         if (r == &bl_res_pool && n >= 5 && strcmp(seg[4], "members") == 0) {
@@ -577,6 +582,8 @@ static void route(struct ctx *c)
             route_resource(c, r, seg + 3, n - 3, NULL);
             return;
         }
+        if (bl_api_admin_route(c, seg + 2, n - 2))
+            return;
         if (strcmp(seg[2], "providers") == 0 && n == 3 && is(c, "GET")) {
             reply(c, 200, json_pack("{s:[{s:s, s:s}, {s:s, s:s}]}", "providers", "name",
                                     BL_PROVIDER_BALLAST, "description",

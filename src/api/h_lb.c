@@ -169,6 +169,40 @@ static int assign_vip(struct ctx *c, json_t *obj, bool noop)
     return 0;
 }
 
+/* flavor_id and availability_zone must name existing, enabled objects. */
+static int check_flavor_az(struct ctx *c, json_t *obj)
+{
+    const char *flavor = json_string_value(json_object_get(obj, "flavor_id"));
+    const char *zone = json_string_value(json_object_get(obj, "availability_zone"));
+    struct bl_store_row row;
+    char id[300];
+    json_t *b;
+    bool enabled;
+
+    if (flavor) {
+        if (bl_store_get(c->api->st, "flavor", flavor, c->arena, &row, NULL) < 0)
+            return fault(c, 400, "Validation failure: Flavor %s not found.", flavor);
+        b = row_body(&row);
+        enabled = json_is_true(json_object_get(b, "enabled"));
+        json_decref(b);
+        if (!enabled)
+            return fault(c, 400, "Validation failure: The selected flavor is not allowed in "
+                                 "this deployment: %s", flavor);
+    }
+    if (zone) {
+        snprintf(id, sizeof(id), "az:%s", zone);
+        if (bl_store_get(c->api->st, "availability_zone", id, c->arena, &row, NULL) < 0)
+            return fault(c, 400, "Validation failure: Availability Zone %s not found.", zone);
+        b = row_body(&row);
+        enabled = json_is_true(json_object_get(b, "enabled"));
+        json_decref(b);
+        if (!enabled)
+            return fault(c, 400, "Validation failure: The selected availability_zone is not "
+                                 "allowed in this deployment: %s", zone);
+    }
+    return 0;
+}
+
 bool bl_api_lb_is_noop(struct ctx *c, const char *lb_id)
 {
     struct bl_store_row lb;
@@ -202,6 +236,8 @@ static int lb_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
     if (strcmp(provider, BL_PROVIDER_BALLAST) != 0 && strcmp(provider, BL_PROVIDER_NOOP) != 0)
         return fault(c, 400, "Provider '%s' is not enabled.", provider);
     row->lb_id = NULL;
+    if (check_flavor_az(c, obj) < 0)
+        return -EINVAL;
     return assign_vip(c, obj, strcmp(provider, BL_PROVIDER_NOOP) == 0);
 }
 

@@ -122,6 +122,16 @@ json_t *bl_api_status_tree(struct ctx *c, const struct bl_store_row *lb);
 /* True when the load balancer `lb_id` belongs to the no-op provider. */
 bool bl_api_lb_is_noop(struct ctx *c, const char *lb_id);
 
+/* h_admin.c: flavors, flavor profiles, availability zones (+ profiles), quotas,
+ * provider capabilities under /v2/lbaas; false if `seg` is none of them. */
+bool bl_api_admin_route(struct ctx *c, char **seg, int n);
+
+/* h_admin.c: /v2/octavia/amphorae (ballast has none). */
+bool bl_api_amphorae_route(struct ctx *c, char **seg, int n);
+
+/* h_admin.c: 403 when the caller's project has used its quota of `kind`. */
+int bl_api_quota_check(struct ctx *c, const char *kind);
+
 /* h_neutron.c: answers GET /v2.0/{subnets,networks,ports,qos/policies}; false if not one. */
 bool bl_api_neutron(struct ctx *c, char **seg, int n);
 
