@@ -31,6 +31,7 @@ struct daemon {
     const char *db_path;      /* API mode: --db */
     const char *networks;     /* API mode: --networks FILE (VIP subnets) */
     const char *provider;     /* API mode: --default-provider */
+    const char *users;        /* API mode: --users FILE (Keystone auth) */
     const char *admin_path;
     unsigned nworkers;
     struct bl_loop *loop;
@@ -53,6 +54,7 @@ static void usage(FILE *f)
                "  --db PATH       SQLite store for --api (default var/ballast.db)\n"
                "  --networks FILE VIP networks for --api (built in: loopback 127.100.0.0/16)\n"
                "  --default-provider ballast|noop_driver   provider of LBs created without one\n"
+               "  --users FILE    require Keystone tokens; users, passwords, projects, roles\n"
                "  --workers N     worker threads (default: number of CPUs)\n"
                "  --admin SOCKET  UNIX socket answering 'stats' and 'reload'\n"
                "signals: SIGHUP reloads FILE, SIGUSR1 dumps stats to stderr, "
@@ -66,19 +68,23 @@ static int parse_args(struct daemon *d, int argc, char **argv)
         {"admin", required_argument, NULL, 'a'},  {"log-level", required_argument, NULL, 'l'},
         {"api", required_argument, NULL, 'A'},    {"db", required_argument, NULL, 'D'},
         {"networks", required_argument, NULL, 'N'}, {"default-provider", required_argument, NULL, 'P'},
+        {"users", required_argument, NULL, 'U'},
         {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
     long n;
     char *end;
 
-    while ((c = getopt_long(argc, argv, "c:w:a:l:A:D:N:P:Vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:w:a:l:A:D:N:P:U:Vh", opts, NULL)) != -1) {
         switch (c) {
         case 'N':
             d->networks = optarg;
             break;
         case 'P':
             d->provider = optarg;
+            break;
+        case 'U':
+            d->users = optarg;
             break;
         case 'A':
             d->api_listen = optarg;
@@ -236,7 +242,7 @@ static int start(struct daemon *d)
     }
     if (d->api_listen) {
         struct bl_api_service_opts o = {d->api_listen, d->db_path, d->networks, d->provider,
-                                        d->nworkers};
+                                        d->users, d->nworkers};
         rc = bl_api_service_start(d->loop, &o, &d->svc, &err);
         if (rc < 0) {
             bl_log(BL_LOG_ERROR, "cannot start: %s", err.msg);

@@ -62,12 +62,29 @@ json_t *row_body(const struct bl_store_row *row)
     return o ? o : json_object();
 }
 
+static bool visible(const struct ctx *c, const struct bl_store_row *row)
+{
+    return c->grant.read_all || (row->project_id && strcmp(row->project_id, c->project) == 0);
+}
+
+int may_write(struct ctx *c, const char *project)
+{
+    bool own = project == NULL || strcmp(project, c->project) == 0;
+
+    if (c->grant.write_all || (own && c->grant.write_own))
+        return 0;
+    return fault(c, 403, "Policy does not allow this request to be performed.");
+}
+
 int load(struct ctx *c, const struct resource *r, const char *id, struct bl_store_row *row)
 {
     if (bl_store_get(c->api->st, r ? r->kind : NULL, id, c->arena, row, NULL) < 0)
         return fault(c, 404, "%s %s not found.", r ? r->title : "Object", id);
     if (strcmp(row->provisioning_status, "DELETED") == 0)
         return fault(c, 404, "%s %s not found.", r ? r->title : "Object", id);
+    /* Octavia's policy: another project's object is forbidden, not hidden. */
+    if (!visible(c, row))
+        return fault(c, 403, "Policy does not allow this request to be performed.");
     return 0;
 }
 
@@ -86,6 +103,8 @@ int lock_lb(struct ctx *c, const char *lb_id)
 
     if (load(c, &bl_res_loadbalancer, lb_id, &lb) < 0)
         return -ENOENT;
+    if (may_write(c, lb.project_id) < 0)
+        return -EPERM;
     if (c->graph)
         return 0;
     if (strcmp(lb.provisioning_status, "ACTIVE") != 0)
@@ -337,6 +356,8 @@ static int do_update(struct ctx *c, void *arg)
 
     if (load_under(c, a->r, a->id, a->parent, &row) < 0)
         return -ENOENT;
+    if (may_write(c, row.project_id) < 0)
+        return -EPERM;
     obj = row_body(&row);
     snprintf(arg_name, sizeof(arg_name), "%s.%s", a->r->arg, a->r->singular);
     rc = bl_fields_apply(a->r->spec, false, arg_name, a->in, obj, &err);
@@ -376,6 +397,8 @@ static int do_remove(struct ctx *c, void *arg)
 
     if (load_under(c, a->r, a->id, a->parent, &row) < 0)
         return -ENOENT;
+    if (may_write(c, row.project_id) < 0)
+        return -EPERM;
     rc = a->r->ops->remove(c, &row);
     if (rc == 0 && bl_store_set_status(c->api->st, row.id, "PENDING_DELETE", NULL, NULL) < 0)
         rc = fault(c, 500, "cannot delete %s", row.id);
@@ -402,7 +425,8 @@ static int list_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
 {
     struct listing *l = arg;
 
-    json_array_append_new(l->all, render(c, l->r, row));
+    if (visible(c, row))
+        json_array_append_new(l->all, render(c, l->r, row));
     return 0;
 }
 
@@ -514,6 +538,8 @@ static void route_resource(struct ctx *c, const struct resource *r, char **seg, 
 {
     bool lb = r == &bl_res_loadbalancer;
 
+    if (!is(c, "GET") && may_write(c, NULL) < 0)
+        return;
     if (n == 0 && is(c, "PUT") && r == &bl_res_member)
         bl_api_members_batch(c, parent);
     else if (n == 2 && is(c, "PUT") && lb && strcmp(seg[1], "failover") == 0)
@@ -543,6 +569,22 @@ static void route_resource(struct ctx *c, const struct resource *r, char **seg, 
         not_found(c);
 }
 
+/* Keystone mode: the token decides the project and what may be done. */
+static bool authenticate(struct ctx *c)
+{
+    const struct bl_user *u = bl_auth_user(c->api->auth, c->req->auth_token);
+
+    if (u == NULL) {
+        reply(c, 401, json_pack("{s:{s:i, s:s, s:s}}", "error", "code", 401, "title",
+                                "Unauthorized", "message",
+                                "The request you have made requires authentication."));
+        return false;
+    }
+    c->grant = bl_auth_grant(u);
+    c->project = c->grant.project_id;
+    return true;
+}
+
 static void route(struct ctx *c)
 {
     char *path = bl_arena_strdup(c->arena, c->req->path), *seg[16], *save = NULL;
@@ -557,6 +599,10 @@ static void route(struct ctx *c)
         versions(c);
         return;
     }
+    if (c->api->auth && bl_api_keystone(c, seg, n))
+        return;
+    if (c->api->auth && !authenticate(c))
+        return;
     if (n < 1 || (strcmp(seg[0], "v2") != 0 && strcmp(seg[0], "v2.0") != 0)) {
         not_found(c);
         return;
@@ -606,6 +652,8 @@ void bl_api_handle(void *ctxp, const struct bl_api_req *req, struct bl_api_resp 
     gmtime_r(&now, &tm);
     strftime(c.now, sizeof(c.now), "%Y-%m-%dT%H:%M:%S", &tm);
     c.project = req->project_id && req->project_id[0] ? req->project_id : DEFAULT_PROJECT;
+    /* noauth (the default on loopback): every caller is an admin, as in Octavia. */
+    c.grant = (struct bl_grant){c.project, true, true, true};
     route(&c);
     if (resp->status == 0)
         fault(&c, 500, "no answer");
@@ -641,6 +689,11 @@ struct bl_api *bl_api_create(struct bl_loop *loop, struct bl_store *st, struct b
     api->st = st;
     api->agent = agent;
     return api;
+}
+
+void bl_api_set_auth(struct bl_api *api, struct bl_auth *auth)
+{
+    api->auth = auth;
 }
 
 void bl_api_set_default_provider(struct bl_api *api, const char *provider)

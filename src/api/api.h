@@ -30,6 +30,11 @@ struct bl_api *bl_api_create(struct bl_loop *loop, struct bl_store *st, struct b
 
 void bl_api_destroy(struct bl_api *api);
 
+struct bl_auth;
+
+/* Requires Keystone tokens from now on (api/auth.h); `auth` must outlive the API. */
+void bl_api_set_auth(struct bl_api *api, struct bl_auth *auth);
+
 /* The provider of load balancers created without one ("ballast" unless set). */
 void bl_api_set_default_provider(struct bl_api *api, const char *provider);
 

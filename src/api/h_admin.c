@@ -456,6 +456,18 @@ int bl_api_quota_check(struct ctx *c, const char *kind)
 
 bool bl_api_admin_route(struct ctx *c, char **seg, int n)
 {
+    bool known = n >= 1 && (strcmp(seg[0], "flavorprofiles") == 0 ||
+                            strcmp(seg[0], "flavors") == 0 ||
+                            strcmp(seg[0], "availabilityzoneprofiles") == 0 ||
+                            strcmp(seg[0], "availabilityzones") == 0 ||
+                            strcmp(seg[0], "quotas") == 0);
+
+    /* Operators only: reading profiles too, as Octavia's policy says. */
+    if (known && (strcmp(c->req->method, "GET") != 0 || strstr(seg[0], "profiles")) &&
+        !c->grant.write_all) {
+        fault(c, 403, "Policy does not allow this request to be performed.");
+        return true;
+    }
     if (n >= 1 && strcmp(seg[0], "flavorprofiles") == 0)
         route_plain(c, &flavorprofile, seg + 1, n - 1);
     else if (n >= 1 && strcmp(seg[0], "flavors") == 0)

@@ -10,12 +10,14 @@
 #include <stdbool.h>
 
 #include "api/api.h"
+#include "api/auth.h"
 #include "api/fields.h"
 #include "api/networks.h"
 #include "api/resources.h"
 
 struct bl_api {
     const struct bl_networks *nw;
+    struct bl_auth *auth;         /* NULL = noauth: every caller is an admin */
     const char *default_provider; /* for load balancers created without one */
     struct bl_loop *loop;
     struct bl_store *st;
@@ -32,7 +34,14 @@ struct ctx {
     const char *project;    /* project of new objects */
     char now[32];           /* ISO-8601 time of the request */
     json_t *graph;          /* a fully-populated LB create: {"listeners", "pools"} to make */
+    struct bl_grant grant;  /* what the caller may do (api/auth.h) */
 };
+
+/* 403 unless the caller may change objects of `project` (NULL = its own). */
+int may_write(struct ctx *c, const char *project);
+
+/* h_keystone.c: answers /identity/v3/...; false if the path is not there. */
+bool bl_api_keystone(struct ctx *c, char **seg, int n);
 
 struct resource;
 

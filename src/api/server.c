@@ -21,6 +21,7 @@
 #include "net/sock.h"
 
 #define MAX_REQUEST (1024 * 1024) /* head + body; an API body is small JSON */
+#define HEAD_MAX 768              /* response head: status line and our few headers */
 #define MAX_HEADERS 64
 #define IDLE_MS 60000
 
@@ -100,15 +101,17 @@ static void on_idle(struct bl_loop *loop, struct bl_timer *t)
 
 /* Appends a full response (head + body) to the output buffer. */
 static void queue_response(struct conn *c, int status, const char *ctype, const char *body,
-                           size_t body_len, const char *request_id)
+                           size_t body_len, const char *request_id, const char *extra)
 {
-    char head[512];
+    char head[HEAD_MAX];
     int n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\n", status, status_text(status));
 
     if (body != NULL)
         n += snprintf(head + n, sizeof(head) - (size_t)n, "Content-Type: %s\r\n", ctype);
     if (status != 204)
         n += snprintf(head + n, sizeof(head) - (size_t)n, "Content-Length: %zu\r\n", body_len);
+    if (extra && extra[0])
+        n += snprintf(head + n, sizeof(head) - (size_t)n, "%s\r\n", extra);
     n += snprintf(head + n, sizeof(head) - (size_t)n, "x-openstack-request-id: %s\r\n%s\r\n",
                   request_id, c->close_after ? "Connection: close\r\n" : "");
     c->out = bl_xrealloc(c->out, c->out_len + (size_t)n + body_len);
@@ -134,7 +137,7 @@ static void queue_error(struct conn *c, int status)
 
     c->close_after = true;
     request_id(rid);
-    queue_response(c, status, "application/json", body, (size_t)n, rid);
+    queue_response(c, status, "application/json", body, (size_t)n, rid, NULL);
 }
 
 /* Copies a header value into a NUL-terminated string (NULL when absent). */
@@ -153,6 +156,7 @@ static void dispatch(struct conn *c, const struct bl_http_req *h, const char *bo
     char *target = strndup(h->target, h->target_len);
     char *q = strchr(target, '?');
     char *project = header_dup(h, "x-project-id"), *token = header_dup(h, "x-auth-token");
+    char *subject = header_dup(h, "x-subject-token");
     char *host = h->host ? strndup(h->host, h->host_len) : bl_xstrdup("localhost");
     char base[300], rid[48];
     struct bl_api_resp resp = {0};
@@ -161,17 +165,19 @@ static void dispatch(struct conn *c, const struct bl_http_req *h, const char *bo
     if (q)
         *q++ = '\0';
     snprintf(base, sizeof(base), "http://%s", host);
-    req = (struct bl_api_req){method, target, q ? q : "", body, (size_t)(h->content_length > 0 ? h->content_length : 0),
-                              project, token, base};
+    req = (struct bl_api_req){method, target, q ? q : "", body,
+                              (size_t)(h->content_length > 0 ? h->content_length : 0),
+                              project, token, subject, base};
     c->srv->handler(c->srv->ctx, &req, &resp);
     request_id(rid);
     queue_response(c, resp.status, resp.content_type ? resp.content_type : "application/json",
-                   resp.body, resp.body ? strlen(resp.body) : 0, rid);
+                   resp.body, resp.body ? strlen(resp.body) : 0, rid, resp.header);
     free(resp.body);
     free(method);
     free(target);
     free(project);
     free(token);
+    free(subject);
     free(host);
 }
 

@@ -24,6 +24,7 @@ struct bl_api_req {
     size_t body_len;
     const char *project_id; /* X-Project-Id, or NULL */
     const char *auth_token; /* X-Auth-Token, or NULL */
+    const char *subject_token; /* X-Subject-Token (Keystone token validation), or NULL */
     const char *base_url;   /* "http://<Host header>" for links */
 };
 
@@ -32,6 +33,7 @@ struct bl_api_resp {
     int status;
     char *body;               /* malloc'd, freed by the server; NULL = no body */
     const char *content_type; /* default "application/json" when body is set */
+    char header[128];         /* one extra "Name: value" header line, "" = none */
 };
 
 typedef void bl_api_handler(void *ctx, const struct bl_api_req *req, struct bl_api_resp *resp);

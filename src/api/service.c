@@ -12,6 +12,7 @@
 
 struct bl_api_service {
     struct bl_networks nw;
+    struct bl_auth *auth;
     struct bl_store *st;
     struct bl_agent *agent;
     struct bl_api *api;
@@ -63,6 +64,8 @@ int bl_api_service_start(struct bl_loop *loop, const struct bl_api_service_opts 
                           o->default_provider, BL_PROVIDER_BALLAST, BL_PROVIDER_NOOP);
     }
     rc = bl_networks_load(o->networks, &s->nw, err);
+    if (rc == 0 && o->users)
+        rc = bl_auth_load(o->users, &s->auth, err);
     if (rc == 0)
         rc = bl_store_open(o->db_path, &s->st, err);
     /* The data plane is rebuilt from the store before the API answers. */
@@ -72,6 +75,8 @@ int bl_api_service_start(struct bl_loop *loop, const struct bl_api_service_opts 
         s->api = bl_api_create(loop, s->st, s->agent, &s->nw);
         if (o->default_provider)
             bl_api_set_default_provider(s->api, o->default_provider);
+        if (s->auth)
+            bl_api_set_auth(s->api, s->auth);
         rc = bl_api_server_start(loop, &addr, bl_api_handle, s->api, &s->server, err);
     }
     if (rc < 0) {
@@ -96,5 +101,6 @@ void bl_api_service_stop(struct bl_api_service *s)
     bl_agent_stop(s->agent);
     bl_store_close(s->st);
     bl_networks_free(&s->nw);
+    bl_auth_free(s->auth);
     free(s);
 }

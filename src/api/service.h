@@ -18,6 +18,7 @@ struct bl_api_service_opts {
     const char *db_path;          /* SQLite file */
     const char *networks;         /* networks file (api/networks.h), or NULL */
     const char *default_provider; /* "ballast" (NULL) or "noop_driver" */
+    const char *users;            /* users file: Keystone auth (api/auth.h); NULL = noauth */
     unsigned nworkers;
 };
 

@@ -149,8 +149,9 @@ class Api:
 class ApiBallastd:
     """ballastd in API mode on its own database."""
 
-    def __init__(self, workdir, workers=2, binary=None):
+    def __init__(self, workdir, workers=2, binary=None, extra_args=()):
         self.workdir = workdir
+        self.extra_args = list(extra_args)
         self.db = os.path.join(workdir, "ballast.db")
         self.workers = workers
         self.binary = binary or BALLASTD
@@ -182,7 +183,7 @@ class ApiBallastd:
             self._logf = open(path, "wb")
             self.proc = subprocess.Popen(
                 [self.binary, "--api", f"{API_HOST}:{self.port}", "--db", self.db,
-                 "--workers", str(self.workers)],
+                 "--workers", str(self.workers), *self.extra_args],
                 stdin=subprocess.DEVNULL, stdout=self._logf, stderr=subprocess.STDOUT)
             self.api = Api(self.port)
             self.running = True
