@@ -28,7 +28,7 @@ UNIT_SRC  := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:%.c=$(BUILD)/%)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps test unit integration asan fuzz fuzz-replay run format format-check lint clean bench
+.PHONY: all deps test unit integration asan fuzz fuzz-replay run tempest format format-check lint clean bench
 
 all: $(BUILD)/ballastd $(BUILD)/ballast
 
@@ -89,6 +89,10 @@ run: deps all
 
 bench: all
 	@bench/run.sh
+
+# Octavia's tempest API suite against ballastd (slow: not part of `make test`).
+tempest: all
+	@scripts/tempest.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

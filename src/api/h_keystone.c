@@ -39,24 +39,27 @@ static json_t *endpoint(const char *interface, const char *url)
 
 static json_t *token_json(struct ctx *c, const struct bl_user *u)
 {
-    char now[32], exp[32];
+    char now[32], exp[32], ident[320];
     const char *url = c->req->base_url;
     time_t t = time(NULL);
     json_t *eps = json_pack("[o, o, o]", endpoint("public", url), endpoint("internal", url),
                             endpoint("admin", url));
-    json_t *neps = json_deep_copy(eps);
+    json_t *neps = json_deep_copy(eps), *ieps;
 
+    snprintf(ident, sizeof(ident), "%s/identity", url);
+    ieps = json_pack("[o, o, o]", endpoint("public", ident), endpoint("internal", ident),
+                     endpoint("admin", ident));
     iso(t, now);
     iso(t + 12 * 3600, exp);
     return json_pack(
         "{s:{s:s, s:s, s:[s], s:{s:s, s:s, s:{s:s, s:s}}, s:{s:s, s:s, s:{s:s, s:s}}, s:o, "
-        "s:[{s:s, s:s, s:s, s:o}, {s:s, s:s, s:s, s:o}]}}",
+        "s:[{s:s, s:s, s:s, s:o}, {s:s, s:s, s:s, s:o}, {s:s, s:s, s:s, s:o}]}}",
         "token", "expires_at", exp, "issued_at", now, "methods", "password", "user", "id", u->id,
         "name", u->name, "domain", "id", "default", "name", "Default", "project", "id",
         u->project_id, "name", u->project, "domain", "id", "default", "name", "Default", "roles",
         roles_json(u), "catalog", "type", "load-balancer", "name", "octavia", "id", "octavia",
         "endpoints", eps, "type", "network", "name", "neutron", "id", "neutron", "endpoints",
-        neps);
+        neps, "type", "identity", "name", "keystone", "id", "keystone", "endpoints", ieps);
 }
 
 static void reply(struct ctx *c, int status, json_t *doc)
