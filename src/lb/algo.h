@@ -26,6 +26,7 @@ struct bl_lb_tier {
 struct bl_lb_tried {
     uint32_t idx[4];
     unsigned n;
+    bool ignore_health; /* panic mode (lb/pool.c): down members count as usable */
 };
 
 struct bl_algo_ops {

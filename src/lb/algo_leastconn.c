@@ -22,7 +22,7 @@ static int lc_pick(const struct bl_lb_tier *tier, const void *state, uint64_t ha
         uint32_t i = tier->idx[(start + k) % tier->n];
         const struct bl_lb_member *m = &tier->members[i];
         int64_t active;
-        if (!bl_member_is_usable(m->st) || bl_lb_tried_has(tried, i))
+        if (!bl_lb_usable(m, tried) || bl_lb_tried_has(tried, i))
             continue;
         active = bl_stat_get(m->st->active);
         if (best < 0 || active * best_weight < best_active * (int64_t)m->weight) {

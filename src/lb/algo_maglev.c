@@ -163,14 +163,14 @@ static int maglev_pick(const struct bl_lb_tier *tier, const void *state, uint64_
     /* Probing a table with no usable member would visit every slot: check first. */
     for (k = 0; k < tier->n; k++) {
         uint32_t i = tier->idx[k];
-        if (bl_member_is_usable(tier->members[i].st) && !bl_lb_tried_has(tried, i))
+        if (bl_lb_usable(&tier->members[i], tried) && !bl_lb_tried_has(tried, i))
             break;
     }
     if (k == tier->n)
         return -1;
     for (k = 0; k < mg->size; k++) {
         uint32_t i = mg->slots[(slot + k) % mg->size];
-        if (bl_member_is_usable(tier->members[i].st) && !bl_lb_tried_has(tried, i))
+        if (bl_lb_usable(&tier->members[i], tried) && !bl_lb_tried_has(tried, i))
             return (int)i;
     }
     return -1;

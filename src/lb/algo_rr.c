@@ -70,7 +70,7 @@ static int rr_pick(const struct bl_lb_tier *tier, const void *state, uint64_t ha
     (void)hash;
     for (uint32_t k = 0; k < st->len; k++) {
         uint32_t i = st->seq[(pos + k) % st->len];
-        if (bl_member_is_usable(tier->members[i].st) && !bl_lb_tried_has(tried, i))
+        if (bl_lb_usable(&tier->members[i], tried) && !bl_lb_tried_has(tried, i))
             return (int)i;
     }
     return -1;

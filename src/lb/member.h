@@ -6,7 +6,8 @@
  * exact totals matter, ordering between them does not.
  *
  * Owned by config/registry (refcounted there, keyed by the member's identity),
- * so a member that survives a reload keeps its counters.
+ * so a member that survives a reload keeps its counters, its health and its
+ * passive-check (outlier) record.
  */
 #ifndef BL_LB_MEMBER_H
 #define BL_LB_MEMBER_H
@@ -28,11 +29,23 @@ struct bl_member_state {
     _Atomic uint64_t conn_errors;   /* connects refused, timed out or reset */
     _Atomic uint64_t bytes_in;      /* client -> member bytes */
     _Atomic uint64_t bytes_out;     /* member -> client bytes */
+    /* Passive checks (lb/outlier.h): written by workers, cleared by the health checker. */
+    _Atomic uint32_t consec_errors; /* connect failures in a row; a success resets it */
+    _Atomic uint8_t ejected;        /* 1 = ejected by outlier detection: no new connections */
+    _Atomic uint32_t ejections;     /* ejection multiplier: base time x this (decays) */
+    _Atomic uint64_t ejected_at_ms; /* CLOCK_MONOTONIC ms of the last ejection */
+    _Atomic uint64_t ejected_total; /* ejections ever, for stats */
+    /* Owned by the control thread (health/): never read by workers. */
+    uint8_t hc_health;    /* HAProxy's counter: up when >= rise (see health/counter.h) */
+    uint8_t opstatus;     /* last reported operating status + 1; 0 = not reported yet */
+    char reason[120];     /* why the last status change happened */
+    char last_check[120]; /* what the last probe saw */
 };
 
 static inline bool bl_member_is_usable(const struct bl_member_state *st)
 {
-    return atomic_load_explicit(&st->health, memory_order_relaxed) != BL_HEALTH_DOWN;
+    return atomic_load_explicit(&st->health, memory_order_relaxed) != BL_HEALTH_DOWN &&
+           !atomic_load_explicit(&st->ejected, memory_order_relaxed);
 }
 
 #define bl_stat_add(field, n) atomic_fetch_add_explicit(&(field), (n), memory_order_relaxed)

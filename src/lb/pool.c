@@ -50,7 +50,7 @@ bool bl_lb_tried_has(const struct bl_lb_tried *tried, uint32_t i)
     return false;
 }
 
-int bl_lb_pick(const struct bl_lb_pool *p, uint64_t hash, const struct bl_lb_tried *tried)
+static int pick_tiers(const struct bl_lb_pool *p, uint64_t hash, const struct bl_lb_tried *tried)
 {
     for (int t = 0; t < 2; t++) {
         int i;
@@ -61,4 +61,34 @@ int bl_lb_pick(const struct bl_lb_pool *p, uint64_t hash, const struct bl_lb_tri
             return i;
     }
     return -1;
+}
+
+/* True when some member of a tier is usable, whether or not this connection tried it. */
+static bool any_usable(const struct bl_lb_pool *p)
+{
+    for (int t = 0; t < 2; t++) {
+        for (uint32_t k = 0; k < p->tiers[t].n; k++) {
+            if (bl_member_is_usable(p->members[p->tiers[t].idx[k]].st))
+                return true;
+        }
+    }
+    return false;
+}
+
+int bl_lb_pick(const struct bl_lb_pool *p, uint64_t hash, const struct bl_lb_tried *tried)
+{
+    struct bl_lb_tried all = {.n = 0};
+
+    /* Checked before picking, not after a failed pick: a failed round-robin
+     * pick still advances the shared cursor, and two advances per connection
+     * would always land on the same member of a pair. */
+    if (!p->panic || any_usable(p))
+        return pick_tiers(p, hash, tried);
+    /* Panic (Envoy's panic threshold at 100%): health checks say every member
+     * is down, which is more often the checks' fault than the members'. Spread
+     * over them all, through the same algorithm, rather than refuse everyone. */
+    if (tried != NULL)
+        all = *tried;
+    all.ignore_health = true;
+    return pick_tiers(p, hash, &all);
 }

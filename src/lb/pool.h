@@ -12,6 +12,7 @@
 #define BL_LB_POOL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lb/algo.h"
@@ -27,6 +28,7 @@ struct bl_lb_member {
 
 struct bl_lb_pool {
     const struct bl_algo_ops *ops;
+    bool panic; /* when no member of either tier is usable, pick among all, ignoring health */
     struct bl_lb_member *members; /* owned */
     uint32_t nmembers;
     struct bl_lb_tier tiers[2];   /* [0] primaries, [1] backups; idx owned */
@@ -45,12 +47,19 @@ void bl_lb_pool_dispose(struct bl_lb_pool *p);
 /*
  * Picks a member index for a new connection: from the primaries, else from
  * the backups; skipping unusable members and those in `tried` (may be NULL).
- * `hash` is the client hash for SOURCE_IP*, ignored otherwise. Returns -1
- * when no member can take the connection.
+ * `hash` is the client hash for SOURCE_IP*, ignored otherwise. With `panic`
+ * set and every member of both tiers down, picks again as if all were up
+ * (primaries first). Returns -1 when no member can take the connection.
  */
 int bl_lb_pick(const struct bl_lb_pool *p, uint64_t hash, const struct bl_lb_tried *tried);
 
 /* True when member `i` is in `tried`. */
 bool bl_lb_tried_has(const struct bl_lb_tried *tried, uint32_t i);
+
+/* What algorithms ask before picking `m`: usable, or panic mode says to ignore health. */
+static inline bool bl_lb_usable(const struct bl_lb_member *m, const struct bl_lb_tried *tried)
+{
+    return (tried != NULL && tried->ignore_health) || bl_member_is_usable(m->st);
+}
 
 #endif

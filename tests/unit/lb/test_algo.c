@@ -68,7 +68,7 @@ static void test_tried_and_tiers(void)
 {
     struct fixture f;
     const uint32_t w[] = {1, 1, 1, 0};
-    struct bl_lb_tried tried = {{0}, 1};
+    struct bl_lb_tried tried = {.idx = {0}, .n = 1};
 
     setup(&f, "ROUND_ROBIN", w, 4);
     /* members: 0 primary, 1 primary, 2 backup, 3 weight 0 */
