@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config/model.h"
 
+#include <errno.h>
+#include <string.h>
+
 #include "core/arena.h"
 
 static const char *const proto_names[] = {
@@ -30,4 +33,80 @@ void bl_cfg_free(struct bl_cfg *cfg)
     /* The struct itself lives in its own arena. */
     if (cfg != NULL)
         bl_arena_destroy(cfg->arena);
+}
+
+/* Reads a three-digit code in 100..599 at *s; advances past it. */
+static int read_code(const char **s, int *out, const char **why)
+{
+    const char *p = *s;
+
+    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9') {
+        *why = "expected a three-digit HTTP status code";
+        return -EINVAL;
+    }
+    *out = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+    if (*out < 100 || *out > 599) {
+        *why = "status codes must be 100..599";
+        return -EINVAL;
+    }
+    *s = p + 3;
+    return 0;
+}
+
+static void codeset_add(struct bl_codeset *set, int lo, int hi)
+{
+    for (int c = lo; c <= hi; c++)
+        set->bits[(c - 100) / 64] |= 1ULL << ((c - 100) % 64);
+}
+
+/* One item of the list: "200" or "200-204". */
+static int read_item(const char **s, struct bl_codeset *set, const char **why)
+{
+    int lo, hi;
+
+    if (read_code(s, &lo, why) < 0)
+        return -EINVAL;
+    hi = lo;
+    if (**s == '-') {
+        (*s)++;
+        if (read_code(s, &hi, why) < 0)
+            return -EINVAL;
+        if (hi < lo) {
+            *why = "a range must not end below its start";
+            return -EINVAL;
+        }
+    }
+    codeset_add(set, lo, hi);
+    return 0;
+}
+
+int bl_codeset_parse(const char *s, struct bl_codeset *out, const char **why)
+{
+    const char *dummy;
+
+    if (why == NULL)
+        why = &dummy;
+    memset(out, 0, sizeof(*out));
+    for (;;) {
+        while (*s == ' ')
+            s++;
+        if (read_item(&s, out, why) < 0)
+            return -EINVAL;
+        while (*s == ' ')
+            s++;
+        if (*s == '\0')
+            return 0;
+        if (*s != ',') {
+            *why = "use codes such as 200, ranges such as 200-204, separated by commas";
+            return -EINVAL;
+        }
+        s++;
+    }
+}
+
+bool bl_codeset_has(const struct bl_codeset *set, int status)
+{
+    if (status < 100 || status > 599)
+        return false;
+    return (set->bits[(status - 100) / 64] >> ((status - 100) % 64)) & 1;
 }

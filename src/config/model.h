@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "lb/algo.h"
+#include "lb/outlier.h"
 #include "net/addr.h"
 
 enum bl_proto {
@@ -40,11 +41,38 @@ struct bl_cfg_member {
     uint32_t weight;     /* 0..256, default 1; 0 = no new connections */
     bool backup;
     bool admin_up;
+    const char *monitor_address; /* as written; NULL = probe `address` */
+    uint16_t monitor_port;       /* 0 = probe protocol_port */
+    struct bl_addr probe_addr;   /* where health probes go: both overrides applied */
+};
+
+/* Octavia's health monitor types, in the order of its API reference. */
+enum bl_monitor_type {
+    BL_MON_HTTP = 0,    /* HTTP request, status checked against expected_codes */
+    BL_MON_HTTPS,       /* the same over TLS (certificate not verified, as Octavia) */
+    BL_MON_PING,        /* ICMP echo */
+    BL_MON_TCP,         /* TCP connect */
+    BL_MON_TLS_HELLO,   /* TLS handshake completes */
+    BL_MON_UDP_CONNECT, /* a datagram that draws no ICMP port unreachable */
+    BL_MON_SCTP,        /* refused by the parser: ballast has no SCTP */
+};
+
+/* A set of HTTP status codes, 100..599: bit (code - 100). */
+struct bl_codeset {
+    uint64_t bits[8];
 };
 
 struct bl_cfg_monitor {
     const char *type; /* Octavia type, e.g. "TCP"; NULL = no monitor */
-    uint32_t delay_s, timeout_s, max_retries, max_retries_down;
+    enum bl_monitor_type kind;
+    uint32_t delay_s, timeout_s, max_retries, max_retries_down; /* delay, timeout >= 1 */
+    bool admin_up;              /* false: no probes, members show NO_MONITOR */
+    const char *http_method;    /* HTTP(S) only, default "GET"; NULL otherwise */
+    const char *url_path;       /* HTTP(S) only, default "/" */
+    const char *expected_codes; /* HTTP(S) only, as written, default "200" */
+    struct bl_codeset codes;    /* expected_codes parsed */
+    const char *domain_name;    /* Host header (and TLS SNI); NULL = the probed address */
+    uint8_t http_minor;         /* http_version 1.0 (default, as Octavia) -> 0, 1.1 -> 1 */
 };
 
 struct bl_cfg_pool {
@@ -54,6 +82,8 @@ struct bl_cfg_pool {
     enum bl_proto proto;
     const struct bl_algo_ops *algo;
     bool admin_up;
+    bool panic;                    /* ballast_panic: all members down -> use them all */
+    struct bl_outlier_cfg outlier; /* ballast_outlier_detection (passive checks) */
     struct bl_cfg_monitor monitor;
     struct bl_cfg_member *members;
     uint32_t nmembers;
@@ -100,5 +130,16 @@ const char *bl_proto_name(enum bl_proto p);
 bool bl_proto_is_stream(enum bl_proto p);
 
 void bl_cfg_free(struct bl_cfg *cfg);
+
+/*
+ * Parses Octavia's expected_codes: comma-separated codes and ranges, e.g.
+ * "200", "200-204", "200,202" (a mix such as "200-204,301" is accepted too),
+ * each code in 100..599, spaces allowed around commas. Returns 0, or -EINVAL
+ * with `why` (may be NULL) pointing at a static explanation.
+ */
+int bl_codeset_parse(const char *s, struct bl_codeset *out, const char **why);
+
+/* True when `status` is in `set`. */
+bool bl_codeset_has(const struct bl_codeset *set, int status);
 
 #endif

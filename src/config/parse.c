@@ -196,10 +196,15 @@ static int parse_member(struct ctx *c, const struct path *p, json_t *o, struct b
     if (maddr && bl_addr_parse(&tmp, maddr, 0) < 0)
         return fail(c, p, "monitor_address", "'%s' is not an IPv4 or IPv6 address", maddr);
     m->weight = (uint32_t)weight;
+    m->monitor_address = maddr;
+    m->monitor_port = (uint16_t)mport;
+    /* Health probes go to monitor_address:monitor_port, each defaulting to
+     * the member's own address and port. */
+    bl_addr_parse(&m->probe_addr, maddr ? maddr : m->address, (uint16_t)(mport ? mport : port));
     return 0;
 }
 
-/* ---- health monitor (validated now; probing arrives with the health issue) --------- */
+/* ---- health monitor ------------------------------------------------------------- */
 
 static const char *const monitor_keys[] = {
     "id",          "name",        "type",           "delay",          "timeout",
@@ -208,7 +213,118 @@ static const char *const monitor_keys[] = {
     "tenant_id",   "provisioning_status", "operating_status", "created_at", "updated_at",
     NULL};
 
-static int parse_monitor(struct ctx *c, const struct path *p, json_t *o, struct bl_cfg_monitor *hm)
+static bool json_set(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return v != NULL && !json_is_null(v);
+}
+
+/* Visible ASCII only: the value goes into a request line or a header as is. */
+static bool is_visible(const char *s)
+{
+    for (; *s; s++) {
+        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+            return false;
+    }
+    return true;
+}
+
+static bool is_hostname(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 253)
+        return false;
+    for (; *s; s++) {
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '-' || *s == '.' || *s == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* http_version: 1.0 or 1.1, as a number (Octavia) or a string; null = 1.0. */
+static int get_http_version(struct ctx *c, const struct path *p, json_t *o, uint8_t *minor)
+{
+    json_t *v = json_object_get(o, "http_version");
+    double d;
+
+    *minor = 0;
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (json_is_number(v))
+        d = json_number_value(v);
+    else if (json_is_string(v))
+        d = strtod(json_string_value(v), NULL);
+    else
+        d = 0;
+    if (d == 1.0 || d == 1.1) {
+        *minor = d == 1.1;
+        return 0;
+    }
+    return fail(c, p, "http_version", "must be 1.0 or 1.1");
+}
+
+/* The HTTP-only fields: refused on other types (as Octavia), defaulted on HTTP(S). */
+static int parse_monitor_http(struct ctx *c, const struct path *p, json_t *o,
+                              struct bl_cfg_monitor *hm)
+{
+    static const char *const http_only[] = {"http_method",  "url_path",    "expected_codes",
+                                            "http_version", "domain_name", NULL};
+    static const char *const methods[] = {"GET",   "HEAD",    "POST",    "PUT",   "DELETE",
+                                          "TRACE", "OPTIONS", "CONNECT", "PATCH", NULL};
+    const char *why;
+    int m = 0;
+
+    if (hm->kind != BL_MON_HTTP && hm->kind != BL_MON_HTTPS) {
+        for (int i = 0; http_only[i]; i++) {
+            if (json_set(o, http_only[i]))
+                return fail(c, p, http_only[i],
+                            "is not a valid option for health monitors of type %s", hm->type);
+        }
+        return 0;
+    }
+    if ((json_set(o, "http_method") && get_enum(c, p, o, "http_method", methods, &m)) ||
+        get_str(c, p, o, "url_path", &hm->url_path, "/") ||
+        get_str(c, p, o, "expected_codes", &hm->expected_codes, "200") ||
+        get_str(c, p, o, "domain_name", &hm->domain_name, NULL) ||
+        get_http_version(c, p, o, &hm->http_minor))
+        return -EINVAL;
+    hm->http_method = methods[m];
+    if (hm->url_path[0] != '/' || !is_visible(hm->url_path))
+        return fail(c, p, "url_path",
+                    "must start with '/' and hold no spaces or control characters");
+    if (bl_codeset_parse(hm->expected_codes, &hm->codes, &why) < 0)
+        return fail(c, p, "expected_codes", "'%s' is not valid: %s", hm->expected_codes, why);
+    if (hm->domain_name && !is_hostname(hm->domain_name))
+        return fail(c, p, "domain_name", "'%s' is not a host name", hm->domain_name);
+    if (hm->domain_name && !json_set(o, "http_version"))
+        return fail(c, p, "domain_name", "needs http_version 1.1");
+    if (hm->domain_name && hm->http_minor == 0)
+        return fail(c, p, "http_version", "must be 1.1 when domain_name is set");
+    return 0;
+}
+
+/* Octavia's pairing of monitor types and pool protocols; SCTP has no prober here. */
+static int check_monitor_type(struct ctx *c, const struct path *p, const struct bl_cfg_monitor *hm,
+                              enum bl_proto pool_proto)
+{
+    if (hm->kind == BL_MON_SCTP)
+        return fail(c, p, "type",
+                    "SCTP health monitors are not supported by ballast (no SCTP in its data "
+                    "plane); use TCP, HTTP, HTTPS, TLS-HELLO, PING or UDP-CONNECT");
+    if (pool_proto == BL_PROTO_UDP && hm->kind != BL_MON_UDP_CONNECT && hm->kind != BL_MON_TCP &&
+        hm->kind != BL_MON_HTTP)
+        return fail(c, p, "type",
+                    "the pool protocol is UDP, so only a UDP-CONNECT, TCP or HTTP health "
+                    "monitor is supported");
+    if (pool_proto != BL_PROTO_UDP && hm->kind == BL_MON_UDP_CONNECT)
+        return fail(c, p, "type", "UDP-CONNECT is only supported for pools of protocol UDP");
+    return 0;
+}
+
+static int parse_monitor(struct ctx *c, const struct path *p, json_t *o, struct bl_cfg_monitor *hm,
+                         enum bl_proto pool_proto)
 {
     static const char *const types[] = {"HTTP", "HTTPS", "PING", "TCP", "TLS-HELLO",
                                         "UDP-CONNECT", "SCTP", NULL};
@@ -218,10 +334,11 @@ static int parse_monitor(struct ctx *c, const struct path *p, json_t *o, struct 
     if (!json_is_object(o))
         return fail(c, p, NULL, "must be an object");
     if (check_keys(c, p, o, monitor_keys) || get_enum(c, p, o, "type", types, &type) ||
-        get_int(c, p, o, "delay", &delay, -1, 0, INT32_MAX) ||
-        get_int(c, p, o, "timeout", &timeout, -1, 0, INT32_MAX) ||
+        get_int(c, p, o, "delay", &delay, -1, 1, INT32_MAX) ||
+        get_int(c, p, o, "timeout", &timeout, -1, 1, INT32_MAX) ||
         get_int(c, p, o, "max_retries", &retries, -1, 1, 10) ||
-        get_int(c, p, o, "max_retries_down", &retries_down, 3, 1, 10))
+        get_int(c, p, o, "max_retries_down", &retries_down, 3, 1, 10) ||
+        get_bool(c, p, o, "admin_state_up", &hm->admin_up, true))
         return -EINVAL;
     if (delay < 0)
         return fail(c, p, "delay", "is required");
@@ -232,11 +349,14 @@ static int parse_monitor(struct ctx *c, const struct path *p, json_t *o, struct 
     if (timeout > delay)
         return fail(c, p, "timeout", "must not exceed delay (%lld s)", (long long)delay);
     hm->type = types[type];
+    hm->kind = (enum bl_monitor_type)type;
     hm->delay_s = (uint32_t)delay;
     hm->timeout_s = (uint32_t)timeout;
     hm->max_retries = (uint32_t)retries;
     hm->max_retries_down = (uint32_t)retries_down;
-    return 0;
+    if (check_monitor_type(c, p, hm, pool_proto))
+        return -EINVAL;
+    return parse_monitor_http(c, p, o, hm);
 }
 
 /* ---- pools ------------------------------------------------------------------------ */
@@ -249,7 +369,7 @@ static const char *const pool_keys[] = {
     "alpn_protocols", "listener_id", "loadbalancer_id",    "project_id",
     "tenant_id",    "provisioning_status", "operating_status", "created_at",
     "updated_at",   "listeners",     "loadbalancers",      "healthmonitor_id",
-    NULL};
+    "ballast_panic", "ballast_outlier_detection", NULL};
 
 static int parse_members(struct ctx *c, const struct path *p, json_t *arr,
                          struct bl_cfg_pool *pool)
@@ -274,6 +394,32 @@ static int parse_members(struct ctx *c, const struct path *p, json_t *arr,
                             pool->members[i].address, bl_addr_port(&pool->members[i].addr), k);
         }
     }
+    return 0;
+}
+
+static const char *const outlier_keys[] = {"consecutive_errors", "interval", "base_ejection_time",
+                                           "max_ejection_percent", NULL};
+
+/* ballast_outlier_detection: null/absent = off, {} = on with Envoy's defaults. */
+static int parse_outlier(struct ctx *c, const struct path *pp, json_t *o, struct bl_outlier_cfg *od)
+{
+    int64_t errors, interval, base, pct;
+    struct path p;
+
+    od->enabled = false;
+    if (o == NULL || json_is_null(o))
+        return 0;
+    path_key(&p, pp, "ballast_outlier_detection");
+    if (!json_is_object(o))
+        return fail(c, &p, NULL, "must be an object (or null)");
+    if (check_keys(c, &p, o, outlier_keys) ||
+        get_int(c, &p, o, "consecutive_errors", &errors, BL_OUTLIER_DEFAULT_ERRORS, 1, 1000) ||
+        get_int(c, &p, o, "interval", &interval, BL_OUTLIER_DEFAULT_INTERVAL_S, 1, 3600) ||
+        get_int(c, &p, o, "base_ejection_time", &base, BL_OUTLIER_DEFAULT_BASE_S, 1, 3600) ||
+        get_int(c, &p, o, "max_ejection_percent", &pct, BL_OUTLIER_DEFAULT_MAX_PERCENT, 0, 100))
+        return -EINVAL;
+    *od = (struct bl_outlier_cfg){true, (uint32_t)errors, (uint32_t)interval, (uint32_t)base,
+                                  (uint32_t)pct};
     return 0;
 }
 
@@ -306,16 +452,17 @@ static int parse_pool(struct ctx *c, const struct path *p, json_t *o, struct bl_
         return fail(c, p, NULL, "must be an object");
     if (check_keys(c, p, o, pool_keys) || get_str(c, p, o, "id", &pool->id, "") ||
         get_str(c, p, o, "name", &pool->name, "") || get_proto(c, p, o, "protocol", &pool->proto) ||
-        check_pool_proto(c, p, pool->proto) ||
-        get_enum(c, p, o, "lb_algorithm", algos, &algo) ||
+        check_pool_proto(c, p, pool->proto) || get_enum(c, p, o, "lb_algorithm", algos, &algo) ||
         get_bool(c, p, o, "admin_state_up", &pool->admin_up, true) ||
+        get_bool(c, p, o, "ballast_panic", &pool->panic, false) ||
+        parse_outlier(c, p, json_object_get(o, "ballast_outlier_detection"), &pool->outlier) ||
         parse_members(c, p, json_object_get(o, "members"), pool))
         return -EINVAL;
     pool->algo = bl_algo_find(algos[algo]);
     hm = json_object_get(o, "healthmonitor");
     if (hm != NULL && !json_is_null(hm)) {
         path_key(&hp, p, "healthmonitor");
-        if (parse_monitor(c, &hp, hm, &pool->monitor))
+        if (parse_monitor(c, &hp, hm, &pool->monitor, pool->proto))
             return -EINVAL;
     }
     return 0;

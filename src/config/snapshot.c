@@ -45,6 +45,7 @@ static void build_pool(struct bl_snap_pool *sp, const struct bl_cfg_pool *cfg)
         lbm[i].admin_up = m->admin_up && cfg->admin_up;
     }
     bl_lb_pool_build(&sp->lb, cfg->algo, lbm, cfg->nmembers, &sp->st->cursor);
+    sp->lb.panic = cfg->panic;
     free(lbm);
 }
 

@@ -38,6 +38,11 @@ struct bl_lsock {
 /* Pool-wide shared state: the round-robin cursor every worker advances. */
 struct bl_pool_state {
     _Atomic uint64_t cursor;
+    _Atomic uint32_t ejected; /* members ejected by outlier detection now (lb/outlier.h) */
+    /* Owned by the control thread (health/), for logging transitions once. */
+    uint8_t opstatus;       /* last reported operating status + 1; 0 = not reported yet */
+    uint8_t serving;        /* which members take traffic (health.c), + 1; 0 = not known yet */
+    uint64_t next_sweep_ms; /* next outlier sweep (loop clock); kept across reloads */
 };
 
 struct bl_snap_member {
