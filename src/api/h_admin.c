@@ -250,13 +250,18 @@ static int list_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
     return 0;
 }
 
+/* Plain objects list like the others: filters, sorting, pagination, fields=. */
 static void list_plain(struct ctx *c, const struct plain *p)
 {
+    struct resource r = {.kind = p->kind, .singular = p->singular, .plural = p->plural,
+                         .title = p->title, .arg = p->singular, .spec = p->spec,
+                         .links = p->links};
     json_t *all = json_array();
     void *arg[2] = {(void *)p, all};
 
     each_row(c, p->kind, NULL, NULL, list_cb, arg);
-    reply(c, 200, json_pack("{s:o, s:[]}", p->plural, all, p->links));
+    bl_api_list_reply(c, &r, all);
+    json_decref(all);
 }
 
 static void route_plain(struct ctx *c, const struct plain *p, char **seg, int n)

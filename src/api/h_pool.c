@@ -188,7 +188,7 @@ static const struct resource_ops pool_ops = {.create = pool_create,
                                              .decorate = pool_decorate};
 
 const struct resource bl_res_pool = {"pool", "pool", "pools", "Pool", "pool", bl_spec_pool,
-                                     &pool_ops};
+                                     &pool_ops, NULL};
 
 /* ---- members ---------------------------------------------------------------------------------- */
 
@@ -280,7 +280,7 @@ static const struct resource_ops member_ops = {.create = member_create,
                                                .remove = member_remove};
 
 const struct resource bl_res_member = {"member", "member", "members", "Member", "member",
-                                       bl_spec_member, &member_ops};
+                                       bl_spec_member, &member_ops, NULL};
 
 /* ---- health monitors ------------------------------------------------------------------------------ */
 
@@ -290,7 +290,7 @@ static bool is_http(const char *type)
 }
 
 /* HTTP options only on HTTP(S) monitors; their defaults are filled there. */
-static int hm_options(struct ctx *c, json_t *obj)
+static int hm_options(struct ctx *c, json_t *obj, const char *lb)
 {
     static const char *const http_only[] = {"http_method", "url_path", "expected_codes",
                                             "http_version", "domain_name"};
@@ -307,8 +307,11 @@ static int hm_options(struct ctx *c, json_t *obj)
                                 is_http(type) ? json_loads(defaults[i], JSON_DECODE_ANY, NULL)
                                               : json_null());
     }
-    if (json_integer_value(json_object_get(obj, "timeout")) >
-        json_integer_value(json_object_get(obj, "delay")))
+    /* A probe that may outlast the interval between probes makes no sense to
+     * run, so ballast refuses it; Octavia accepts it, and so does the no-op
+     * provider, which mirrors Octavia's API exactly (tempest relies on it). */
+    if (!bl_api_lb_is_noop(c, lb) && json_integer_value(json_object_get(obj, "timeout")) >
+                                         json_integer_value(json_object_get(obj, "delay")))
         return fault(c, 400, "Validation failure: The timeout (%lld s) must not exceed the "
                              "delay (%lld s).",
                      (long long)json_integer_value(json_object_get(obj, "timeout")),
@@ -331,14 +334,14 @@ static int hm_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
     row->lb_id = lb;
     if (pool_has_monitor(c, pool))
         return fault(c, 409, "This pool already has a health monitor");
-    return hm_options(c, obj);
+    return hm_options(c, obj, lb);
 }
 
 static int hm_update(struct ctx *c, json_t *obj, const struct bl_store_row *row)
 {
     const char *lb;
     int rc = lock_pool(c, row->parent_id, &lb);
-    return rc ? rc : hm_options(c, obj);
+    return rc ? rc : hm_options(c, obj, lb);
 }
 
 static int hm_remove(struct ctx *c, const struct bl_store_row *row)
@@ -360,7 +363,7 @@ static const struct resource_ops hm_ops = {.create = hm_create,
 
 const struct resource bl_res_healthmonitor = {"healthmonitor", "healthmonitor", "healthmonitors",
                                               "Health Monitor", "healthmonitor",
-                                              bl_spec_healthmonitor, &hm_ops};
+                                              bl_spec_healthmonitor, &hm_ops, NULL};
 
 /* ---- batch update: PUT /pools/{id}/members ---------------------------------------------------- */
 

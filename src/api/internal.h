@@ -68,6 +68,7 @@ struct resource {
     const char *arg;      /* wsme argument name: "load_balancer" */
     const struct bl_field *spec;
     const struct resource_ops *ops;
+    const char *links; /* the list's links key when not "<plural>_links" */
 };
 
 extern const struct resource bl_res_loadbalancer, bl_res_listener, bl_res_pool, bl_res_member,

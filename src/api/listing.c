@@ -442,7 +442,10 @@ void bl_api_list_reply(struct ctx *c, const struct resource *r, json_t *all)
         bl_api_select_fields(c, &sel);
         json_array_set_new(page, i, sel);
     }
-    snprintf(links_key, sizeof(links_key), "%s_links", r->plural);
+    if (r->links)
+        snprintf(links_key, sizeof(links_key), "%s", r->links);
+    else
+        snprintf(links_key, sizeof(links_key), "%s_links", r->plural);
     c->resp->status = 200;
     {
         json_t *doc = json_pack("{s:o, s:O}", r->plural, page, links_key, links);
