@@ -13,13 +13,13 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wfor
 # CFLAGS is the caller's (optimisation, sanitizers); BL_CFLAGS is always added.
 CFLAGS  ?= -O2 -g
 BL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DBL_VERSION='"$(VERSION)"' -Isrc -pthread -MMD -MP
-LDLIBS  := -ljansson -lsqlite3 -lm -pthread
+LDLIBS  := -ljansson -lsqlite3 -lssl -lcrypto -lm -pthread
 ifeq ($(CI),true)
 BL_CFLAGS += -Werror
 endif
 CC_ALL  = $(CC) $(CFLAGS) $(BL_CFLAGS)
 
-LIB_SRC := $(wildcard src/core/*.c src/net/*.c src/lb/*.c src/http/*.c src/store/*.c src/config/*.c src/proxy/*.c src/agent/*.c src/api/*.c \
+LIB_SRC := $(wildcard src/core/*.c src/net/*.c src/lb/*.c src/http/*.c src/store/*.c src/config/*.c src/proxy/*.c src/health/*.c src/agent/*.c src/api/*.c \
                       src/admin/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libballast.a

@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # bench/profile.sh: where does each LB's CPU go? ballast and HAProxy (one thread each) under the
-# same load as lb-compare (wrk -t1 -c64 through the LB to two nginx origins; one iperf3 stream),
-# on 127.0.0.1 only. For each system and workload it prints:
+# same load as lb-compare (wrk -t1 -c64 through the LB to two nginx origins; one iperf3 stream;
+# connrate: 64 concurrent connect/read "ok\n"/close against two nginx stream servers that speak
+# first, with the harness's tool ../shared/bench/tools/connrate.c), on 127.0.0.1 only.
+# For each system and workload it prints:
 #   - user and system CPU µs per request (per MiB for iperf), from /proc/PID/stat;
+#   - TCP segments sent per request, host-wide (Tcp OutSegs of /proc/net/snmp: the client's, the
+#     LB's and the servers' together; loopback traffic of other processes on the host counts too);
 #   - system calls per request under that concurrency (strace -c -f, 2 s);
 #   - the share of the LB's CPU spent under each system call (perf record -g, callers' view,
 #     kernel included) and the top symbols (self).
 #
-#   bench/profile.sh                     # ka_small close_small ka_64k iperf, 5 s each
+#   bench/profile.sh                     # ka_small close_small ka_64k iperf connrate, 5 s each
 #   WORKLOADS=ka_small DURATION=10 bench/profile.sh
 #
-# Environment: WORKLOADS [ka_small close_small ka_64k iperf]  DURATION [5]  CONNS [64]
+# Environment: WORKLOADS [ka_small close_small ka_64k iperf connrate]  DURATION [5]  CONNS [64]
 #   SYSTEMS [ballast haproxy]  PROF_BASE_PORT [19700]  LB_CPU [1]  CLIENT_CPU [0]
 #   OUTDIR [bench/results/profile-<timestamp>]  BALLASTD [build/ballastd]
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="$ROOT/bench"
-WORKLOADS=${WORKLOADS:-"ka_small close_small ka_64k iperf"}
+WORKLOADS=${WORKLOADS:-"ka_small close_small ka_64k iperf connrate"}
 DURATION=${DURATION:-5}
 CONNS=${CONNS:-64}
 SYSTEMS=${SYSTEMS:-"ballast haproxy"}
@@ -34,7 +38,16 @@ done
 [[ -x $BALLASTD ]] || { echo "$BALLASTD not built (make -j2 all)" >&2; exit 1; }
 PY=/usr/bin/python3; [[ -x $PY ]] || PY=$(command -v python3)
 CLK_TCK=$(getconf CLK_TCK)
-O1=$((BASE + 1)); O2=$((BASE + 2)); I1=$((BASE + 11))
+O1=$((BASE + 1)); O2=$((BASE + 2)); I1=$((BASE + 11)); R1=$((BASE + 21)); R2=$((BASE + 22))
+NGX_STREAM_MOD=/usr/lib/nginx/modules/ngx_stream_module.so
+CONNRATE=""
+if [[ " $WORKLOADS " == *" connrate "* ]]; then
+  # the shared harness's connrate tool, built from its source (never copied) into results/bin
+  src="$ROOT/../shared/bench/tools/connrate.c"; [[ -f $src ]] || src=/work/shared/bench/tools/connrate.c
+  [[ -f $src && -f $NGX_STREAM_MOD ]] || { echo "connrate needs $src and $NGX_STREAM_MOD" >&2; exit 1; }
+  CONNRATE="$BENCH/results/bin/connrate"; mkdir -p "${CONNRATE%/*}"
+  [[ -x $CONNRATE && $CONNRATE -nt $src ]] || gcc -O2 -o "$CONNRATE" "$src" || exit 1
+fi
 
 PIDS=()
 RUN=$(mktemp -d /tmp/ballast-prof.XXXXXX)
@@ -51,13 +64,16 @@ cleanup() { local p; for p in "${PIDS[@]}"; do stop_pid "$p"; done; PIDS=(); rm 
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 wait_port() { local i; for i in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done; return 1; }
+out_segs() {  # Tcp OutSegs of this network namespace
+  awk '$1 == "Tcp:" { if (!c) { for (i = 2; i <= NF; i++) if ($i == "OutSegs") c = i } else print $c }' /proc/net/snmp
+}
 tree_ticks() {  # utime stime of a process (its threads included)
   local s; s=$(cut -d')' -f2- "/proc/$1/stat" 2>/dev/null) || { echo "0 0"; return; }
   set -- $s; echo "${12} ${13}"
 }
 
 # ------------------------------------------------------------------ origins (as lb-compare's)
-for p in "$O1" "$O2" "$I1"; do
+for p in "$O1" "$O2" "$I1" "$R1" "$R2"; do
   (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && { echo "port $p already in use (set PROF_BASE_PORT)" >&2; exit 1; }
 done
 mkdir -p "$RUN/www" "$RUN/tmp"
@@ -84,6 +100,21 @@ done
 taskset -c "$CLIENT_CPU" iperf3 -s -B 127.0.0.1 -p "$I1" >"$RUN/iperf3.log" 2>&1 &
 PIDS+=($!)
 wait_port "$O1" && wait_port "$O2" && wait_port "$I1" || { echo "origins did not start" >&2; exit 1; }
+if [[ -n $CONNRATE ]]; then  # "ok\n"-and-close servers, as lb-compare's connrate backends
+  cat > "$RUN/ok.conf" <<EOF
+load_module $NGX_STREAM_MOD;
+worker_processes 1; master_process off; daemon off;
+pid $RUN/ok.pid; error_log $RUN/ok.err warn;
+events { worker_connections 8192; }
+stream {
+  server { listen 127.0.0.1:$R1 backlog=4096; return "ok\n"; }
+  server { listen 127.0.0.1:$R2 backlog=4096; return "ok\n"; }
+}
+EOF
+  taskset -c "$CLIENT_CPU" nginx -c "$RUN/ok.conf" -p "$RUN" >/dev/null 2>&1 &
+  PIDS+=($!)
+  wait_port "$R1" && wait_port "$R2" || { echo "connrate servers did not start" >&2; exit 1; }
+fi
 
 start_lb() {  # system port backends(host:port,...) -> LBP; pinned to LB_CPU
   local sys=$1 port=$2 backends=$3 b k=0
@@ -111,13 +142,14 @@ run_load() {  # workload port seconds out: wrk -t1 -cCONNS, or one iperf3 stream
     close_small) taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d"${d}s" --latency -H 'Connection: close' "http://127.0.0.1:$port/small";;
     ka_64k)      taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d"${d}s" --latency "http://127.0.0.1:$port/64k";;
     iperf)       taskset -c "$CLIENT_CPU" iperf3 -c 127.0.0.1 -p "$port" -t "$d" -J;;
+    connrate)    taskset -c "$CLIENT_CPU" "$CONNRATE" 127.0.0.1 "$port" "$CONNS" "$d";;
   esac > "$out" 2>&1
 }
-units() {  # load output -> requests (wrk) or MiB received (iperf3)
+units() {  # load output -> requests (wrk), connections (connrate) or MiB received (iperf3)
   "$PY" - "$1" <<'PYEOF'
 import json, re, sys
 t = open(sys.argv[1], errors="replace").read()
-m = re.search(r"(\d+) requests in", t)
+m = re.search(r"(\d+) requests in", t) or re.search(r"\bok=(\d+)", t)
 if m:
     print(m.group(1))
 else:
@@ -129,27 +161,36 @@ PYEOF
 }
 
 # ------------------------------------------------------------------ measure
-printf '%-8s %-12s %10s %5s %8s %8s %8s %5s\n' system workload units/s unit user_us sys_us lb_us sys% | tee "$OUTDIR/cpu.txt"
+printf '%-8s %-12s %10s %5s %8s %8s %8s %5s %9s\n' system workload units/s unit user_us sys_us lb_us sys% segs/unit | tee "$OUTDIR/cpu.txt"
 i=0
 for sys in $SYSTEMS; do
   port=$((BASE + 100 + i)); iport=$((BASE + 150 + i)); i=$((i + 1))
   start_lb "$sys" "$port" "127.0.0.1:$O1,127.0.0.1:$O2" || { echo "$sys did not start" >&2; continue; }
   http_lb=$LBP
   taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:$port/small" >/dev/null 2>&1
-  iperf_lb=""
+  iperf_lb=""; cr_lb=""; cport=$((BASE + 180 + i))
   if [[ " $WORKLOADS " == *" iperf "* ]]; then
     start_lb "$sys" "$iport" "127.0.0.1:$I1" && iperf_lb=$LBP
   fi
+  if [[ -n $CONNRATE ]]; then
+    start_lb "$sys" "$cport" "127.0.0.1:$R1,127.0.0.1:$R2" && cr_lb=$LBP
+    [[ -n $cr_lb ]] && taskset -c "$CLIENT_CPU" "$CONNRATE" 127.0.0.1 "$cport" "$CONNS" 1 >/dev/null 2>&1
+  fi
   for wl in $WORKLOADS; do
-    if [[ $wl == iperf ]]; then LBP=$iperf_lb; p=$iport; unit=MiB; else LBP=$http_lb; p=$port; unit=req; fi
+    case $wl in
+      iperf)    LBP=$iperf_lb; p=$iport; unit=MiB;;
+      connrate) LBP=$cr_lb; p=$cport; unit=conn;;
+      *)        LBP=$http_lb; p=$port; unit=req;;
+    esac
     [[ -n $LBP ]] || continue
     # 1. CPU split, no tracer attached
-    read -r u0 s0 < <(tree_ticks "$LBP")
+    read -r u0 s0 < <(tree_ticks "$LBP"); g0=$(out_segs)
     run_load "$wl" "$p" "$DURATION" "$OUTDIR/load.$sys.$wl.txt"
-    read -r u1 s1 < <(tree_ticks "$LBP")
+    read -r u1 s1 < <(tree_ticks "$LBP"); g1=$(out_segs)
     n=$(units "$OUTDIR/load.$sys.$wl.txt")
     awk -v n="${n:-0}" -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v t="$CLK_TCK" -v d="$DURATION" -v sy="$sys" -v w="$wl" -v un="$unit" \
-      'BEGIN { if (n > 0) printf "%-8s %-12s %10.0f %5s %8.2f %8.2f %8.2f %4.0f%%\n", sy, w, n / d, un, 1e6 * u / t / n, 1e6 * s / t / n, 1e6 * (u + s) / t / n, 100 * s / (u + s + 1e-9) }' \
+      -v g=$((g1 - g0)) \
+      'BEGIN { if (n > 0) printf "%-8s %-12s %10.0f %5s %8.2f %8.2f %8.2f %4.0f%% %9.2f\n", sy, w, n / d, un, 1e6 * u / t / n, 1e6 * s / t / n, 1e6 * (u + s) / t / n, 100 * s / (u + s + 1e-9), g / n }' \
       | tee -a "$OUTDIR/cpu.txt"
     # 2. perf record of the LB under the same load
     perf record -q -F 1999 -g -p "$LBP" -o "$OUTDIR/perf.$sys.$wl.data" -- sleep "$DURATION" >/dev/null 2>&1 &
@@ -166,12 +207,12 @@ for sys in $SYSTEMS; do
     run_load "$wl" "$p" 2 "$OUTDIR/load-strace.$sys.$wl.txt"
     sleep 0.3; kill -INT "$sp" 2>/dev/null; wait "$sp" 2>/dev/null
   done
-  stop_pid "$http_lb"; [[ -n $iperf_lb ]] && stop_pid "$iperf_lb"
+  stop_pid "$http_lb"; [[ -n $iperf_lb ]] && stop_pid "$iperf_lb"; [[ -n $cr_lb ]] && stop_pid "$cr_lb"
 done
 
 # ------------------------------------------------------------------ report
 echo
-echo "system calls per request (per MiB for iperf), strace -c -f over 2 s of the same load:" | tee -a "$OUTDIR/cpu.txt"
+echo "system calls per request (per MiB for iperf, per connection for connrate), strace -c -f over 2 s of the same load:" | tee -a "$OUTDIR/cpu.txt"
 for f in "$OUTDIR"/strace.*.txt; do
   b=${f##*/strace.}; b=${b%.txt}
   n=$(units "$OUTDIR/load-strace.$b.txt")

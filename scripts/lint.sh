@@ -4,7 +4,7 @@
 # the SPDX line, and reports files over the size targets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-declare -A rank=([core]=0 [net]=1 [lb]=1 [http]=1 [store]=1 [config]=2 [proxy]=3 [agent]=4 [api]=5 [admin]=5 [cli]=6)
+declare -A rank=([core]=0 [net]=1 [lb]=1 [http]=1 [store]=1 [config]=2 [proxy]=3 [health]=3 [agent]=4 [api]=5 [admin]=5 [cli]=6)
 fail=0
 for f in $(git ls-files 'src/*.c' 'src/*.h'); do
   head -1 "$f" | grep -q 'SPDX-License-Identifier: Apache-2.0' || { echo "$f: no SPDX line"; fail=1; }

@@ -19,6 +19,7 @@
 #include "config/snapshot.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "health/health.h"
 #include "proxy/dataplane.h"
 
 #ifndef BL_VERSION
@@ -37,6 +38,7 @@ struct daemon {
     struct bl_loop *loop;
     struct bl_io sig;
     struct bl_dataplane *dp;     /* file mode's; API mode's belongs to `svc` */
+    struct bl_health_checker *health; /* file mode's health checker, on this loop */
     struct bl_api_service *svc;
     struct bl_admin *admin;
     uint64_t generation;
@@ -167,6 +169,7 @@ static int reload(void *ctx, char *msg, size_t msglen)
     }
     d->generation = s->generation;
     bl_dataplane_apply(d->dp, s);
+    bl_health_apply(d->health, s);
     bl_log(BL_LOG_INFO, "reloaded %s: generation %llu, %u listeners", d->config_path,
            (unsigned long long)d->generation, s->nlisteners);
     return 0;
@@ -258,6 +261,13 @@ static int start(struct daemon *d)
             bl_log(BL_LOG_ERROR, "cannot start data plane: %s", err.msg);
             return rc;
         }
+        /* TODO(#5): the API service starts its own checker once the agent can
+         * store operating_status from on_change; file mode only logs. */
+        if ((rc = bl_health_start(d->loop, NULL, NULL, &d->health)) < 0) {
+            bl_log(BL_LOG_ERROR, "cannot start health checks: %s", strerror(-rc));
+            return rc;
+        }
+        bl_health_apply(d->health, s);
     }
     if (d->admin_path && (rc = bl_admin_start(d->loop, d->admin_path, &ops, &d->admin)) < 0) {
         bl_log(BL_LOG_ERROR, "cannot open admin socket %s: %s", d->admin_path, strerror(-rc));
@@ -287,6 +297,7 @@ int main(int argc, char **argv)
     if (rc == 0)
         rc = bl_loop_run(d.loop);
     bl_admin_stop(d.admin);
+    bl_health_stop(d.health);
     bl_api_service_stop(d.svc);
     bl_dataplane_stop(d.dp);
     bl_io_close(d.loop, &d.sig);

@@ -12,6 +12,7 @@
 
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "health/status.h"
 #include "net/addr.h"
 
 struct bl_admin {
@@ -20,6 +21,20 @@ struct bl_admin {
     char *path;
     struct bl_admin_ops ops;
 };
+
+/* Health and status fields of a member (control thread: reads its own fields of `st`). */
+static void add_member_health(json_t *o, const struct bl_snap_member *m, enum bl_opstatus status)
+{
+    const struct bl_member_state *st = m->st;
+
+    json_object_set_new(o, "operating_status", json_string(bl_opstatus_name(status)));
+    json_object_set_new(o, "status_reason", json_string(st->reason));
+    json_object_set_new(o, "last_check", json_string(st->last_check));
+    json_object_set_new(o, "ejected", json_boolean(bl_stat_get(st->ejected) != 0));
+    json_object_set_new(o, "ejections", json_integer((json_int_t)bl_stat_get(st->ejected_total)));
+    json_object_set_new(o, "consecutive_errors",
+                        json_integer((json_int_t)bl_stat_get(st->consec_errors)));
+}
 
 static json_t *member_json(const struct bl_snap_member *m)
 {
@@ -37,15 +52,45 @@ static json_t *member_json(const struct bl_snap_member *m)
                      (json_int_t)bl_stat_get(st->conn_errors));
 }
 
-static json_t *pool_json(const struct bl_snap_pool *p)
+static json_t *monitor_json(const struct bl_cfg_monitor *hm)
 {
-    json_t *members = json_array();
+    if (hm->type == NULL)
+        return json_null();
+    return json_pack("{s:s, s:i, s:i, s:i, s:i, s:b, s:s}", "type", hm->type, "delay",
+                     (int)hm->delay_s, "timeout", (int)hm->timeout_s, "max_retries",
+                     (int)hm->max_retries, "max_retries_down", (int)hm->max_retries_down,
+                     "admin_state_up", hm->admin_up, "operating_status",
+                     hm->admin_up ? "ONLINE" : "OFFLINE");
+}
 
-    for (uint32_t i = 0; i < p->nmembers; i++)
-        json_array_append_new(members, member_json(&p->members[i]));
-    return json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", p->cfg->name, "key", p->cfg->key,
-                     "protocol", bl_proto_name(p->cfg->proto), "lb_algorithm", p->cfg->algo->name,
-                     "members", members);
+static json_t *pool_json(const struct bl_snapshot *s, const struct bl_snap_pool *p)
+{
+    json_t *members = json_array(), *o;
+
+    for (uint32_t i = 0; i < p->nmembers; i++) {
+        json_t *m = member_json(&p->members[i]);
+        add_member_health(m, &p->members[i], bl_status_of_member(s, p, i));
+        json_array_append_new(members, m);
+    }
+    o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", p->cfg->name, "key", p->cfg->key, "protocol",
+                  bl_proto_name(p->cfg->proto), "lb_algorithm", p->cfg->algo->name, "members",
+                  members);
+    json_object_set_new(o, "operating_status",
+                        json_string(bl_opstatus_name(bl_status_of_pool(s, p))));
+    json_object_set_new(o, "healthmonitor", monitor_json(&p->cfg->monitor));
+    json_object_set_new(o, "panic", json_boolean(p->cfg->panic));
+    json_object_set_new(o, "close_on_markdown", json_boolean(p->cfg->close_on_markdown));
+    json_object_set_new(o, "outlier_detection", json_boolean(p->cfg->outlier.enabled));
+    json_object_set_new(o, "ejected_members",
+                        json_integer((json_int_t)bl_stat_get(p->st->ejected)));
+    return o;
+}
+
+static json_t *lb_json(const struct bl_snapshot *s, const struct bl_cfg_lb *lb)
+{
+    return json_pack("{s:s, s:s, s:s, s:b, s:s}", "name", lb->name, "id", lb->id, "vip_address",
+                     lb->vip_address, "admin_state_up", lb->admin_up, "operating_status",
+                     bl_opstatus_name(bl_status_of_lb(s, lb)));
 }
 
 static json_t *listener_json(const struct bl_snap_listener *l)
@@ -53,33 +98,35 @@ static json_t *listener_json(const struct bl_snap_listener *l)
     const struct bl_listener_state *st = l->st;
     char as[BL_ADDR_STRLEN];
 
-    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s?}", "name",
-                     l->cfg->name, "label", l->label, "protocol", bl_proto_name(l->cfg->proto),
-                     "address", bl_addr_str(&l->addr, as), "active_connections",
-                     (json_int_t)bl_stat_get(st->active), "total_connections",
-                     (json_int_t)bl_stat_get(st->total), "bytes_in",
-                     (json_int_t)bl_stat_get(st->bytes_in), "bytes_out",
-                     (json_int_t)bl_stat_get(st->bytes_out), "denied_connections",
-                     (json_int_t)bl_stat_get(st->denied), "request_errors",
-                     (json_int_t)bl_stat_get(st->errors), "default_pool",
-                     l->pool ? l->pool->cfg->key : NULL);
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:s}", "name", l->cfg->name,
+        "label", l->label, "protocol", bl_proto_name(l->cfg->proto), "address",
+        bl_addr_str(&l->addr, as), "active_connections", (json_int_t)bl_stat_get(st->active),
+        "total_connections", (json_int_t)bl_stat_get(st->total), "bytes_in",
+        (json_int_t)bl_stat_get(st->bytes_in), "bytes_out", (json_int_t)bl_stat_get(st->bytes_out),
+        "denied_connections", (json_int_t)bl_stat_get(st->denied), "request_errors",
+        (json_int_t)bl_stat_get(st->errors), "default_pool", l->pool ? l->pool->cfg->key : NULL,
+        "operating_status", bl_opstatus_name(bl_status_of_listener(l)));
 }
 
 static json_t *stats_json(const struct bl_admin_ops *ops)
 {
     struct bl_dataplane *dp = ops->dataplane(ops->ctx);
     const struct bl_snapshot *s = bl_dataplane_snapshot(dp);
-    json_t *ls = json_array(), *ps = json_array();
+    json_t *ls = json_array(), *ps = json_array(), *lbs = json_array(), *doc;
 
     for (uint32_t i = 0; i < s->nlisteners; i++)
         json_array_append_new(ls, listener_json(&s->listeners[i]));
     for (uint32_t i = 0; i < s->npools; i++)
-        json_array_append_new(ps, pool_json(&s->pools[i]));
-    return json_pack("{s:I, s:I, s:I, s:s?, s:o, s:o}", "generation",
-                     (json_int_t)s->generation, "workers_generation",
-                     (json_int_t)bl_dataplane_applied_generation(dp), "reload_failures",
-                     (json_int_t)ops->reload_failures(ops->ctx), "last_reload_error",
-                     ops->last_error(ops->ctx), "listeners", ls, "pools", ps);
+        json_array_append_new(ps, pool_json(s, &s->pools[i]));
+    for (uint32_t i = 0; i < s->cfg->nlbs; i++)
+        json_array_append_new(lbs, lb_json(s, &s->cfg->lbs[i]));
+    doc = json_pack("{s:I, s:I, s:I, s:s?, s:o, s:o}", "generation", (json_int_t)s->generation,
+                    "workers_generation", (json_int_t)bl_dataplane_applied_generation(dp),
+                    "reload_failures", (json_int_t)ops->reload_failures(ops->ctx),
+                    "last_reload_error", ops->last_error(ops->ctx), "listeners", ls, "pools", ps);
+    json_object_set_new(doc, "loadbalancers", lbs);
+    return doc;
 }
 
 void bl_admin_write_stats(const struct bl_admin_ops *ops, int fd)

@@ -83,6 +83,8 @@ struct bl_cfg_pool {
     const struct bl_algo_ops *algo;
     bool admin_up;
     bool panic;                    /* ballast_panic: all members down -> use them all */
+    bool close_on_markdown;        /* ballast_close_on_markdown: reset a down member's
+                                      established connections (default: they stay) */
     struct bl_outlier_cfg outlier; /* ballast_outlier_detection (passive checks) */
     struct bl_cfg_monitor monitor;
     struct bl_cfg_member *members;

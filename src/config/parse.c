@@ -369,7 +369,7 @@ static const char *const pool_keys[] = {
     "alpn_protocols", "listener_id", "loadbalancer_id",    "project_id",
     "tenant_id",    "provisioning_status", "operating_status", "created_at",
     "updated_at",   "listeners",     "loadbalancers",      "healthmonitor_id",
-    "ballast_panic", "ballast_outlier_detection", NULL};
+    "ballast_panic", "ballast_outlier_detection", "ballast_close_on_markdown", NULL};
 
 static int parse_members(struct ctx *c, const struct path *p, json_t *arr,
                          struct bl_cfg_pool *pool)
@@ -455,6 +455,7 @@ static int parse_pool(struct ctx *c, const struct path *p, json_t *o, struct bl_
         check_pool_proto(c, p, pool->proto) || get_enum(c, p, o, "lb_algorithm", algos, &algo) ||
         get_bool(c, p, o, "admin_state_up", &pool->admin_up, true) ||
         get_bool(c, p, o, "ballast_panic", &pool->panic, false) ||
+        get_bool(c, p, o, "ballast_close_on_markdown", &pool->close_on_markdown, false) ||
         parse_outlier(c, p, json_object_get(o, "ballast_outlier_detection"), &pool->outlier) ||
         parse_members(c, p, json_object_get(o, "members"), pool))
         return -EINVAL;

@@ -63,8 +63,7 @@ static int pick_tiers(const struct bl_lb_pool *p, uint64_t hash, const struct bl
     return -1;
 }
 
-/* True when some member of a tier is usable, whether or not this connection tried it. */
-static bool any_usable(const struct bl_lb_pool *p)
+bool bl_lb_any_usable(const struct bl_lb_pool *p)
 {
     for (int t = 0; t < 2; t++) {
         for (uint32_t k = 0; k < p->tiers[t].n; k++) {
@@ -82,7 +81,7 @@ int bl_lb_pick(const struct bl_lb_pool *p, uint64_t hash, const struct bl_lb_tri
     /* Checked before picking, not after a failed pick: a failed round-robin
      * pick still advances the shared cursor, and two advances per connection
      * would always land on the same member of a pair. */
-    if (!p->panic || any_usable(p))
+    if (!p->panic || bl_lb_any_usable(p))
         return pick_tiers(p, hash, tried);
     /* Panic (Envoy's panic threshold at 100%): health checks say every member
      * is down, which is more often the checks' fault than the members'. Spread

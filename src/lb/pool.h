@@ -53,6 +53,9 @@ void bl_lb_pool_dispose(struct bl_lb_pool *p);
  */
 int bl_lb_pick(const struct bl_lb_pool *p, uint64_t hash, const struct bl_lb_tried *tried);
 
+/* True when some member of either tier is usable (false: all down, or none in a tier). */
+bool bl_lb_any_usable(const struct bl_lb_pool *p);
+
 /* True when member `i` is in `tried`. */
 bool bl_lb_tried_has(const struct bl_lb_tried *tried, uint32_t i);
 

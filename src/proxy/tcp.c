@@ -28,6 +28,7 @@
 
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "lb/outlier.h"
 #include "lb/pool.h"
 #include "net/proxyproto.h"
 #include "net/sock.h"
@@ -45,19 +46,21 @@ enum bl_sess_state {
 
 /* Why a session ended; logged, and decides between FIN and RST. */
 enum bl_sess_end {
-    BL_END_DONE = 0,        /* both sides closed cleanly */
-    BL_END_NO_MEMBER,       /* no usable member */
-    BL_END_CONNECT_FAILED,  /* every try failed */
-    BL_END_CLIENT_RESET,    /* error or RST from the client */
-    BL_END_MEMBER_RESET,    /* error or RST from the member */
-    BL_END_CLIENT_TIMEOUT,  /* timeout_client_data */
-    BL_END_MEMBER_TIMEOUT,  /* timeout_member_data */
-    BL_END_SHUTDOWN,        /* ballastd is stopping */
+    BL_END_DONE = 0,       /* both sides closed cleanly */
+    BL_END_NO_MEMBER,      /* no usable member */
+    BL_END_CONNECT_FAILED, /* every try failed */
+    BL_END_CLIENT_RESET,   /* error or RST from the client */
+    BL_END_MEMBER_RESET,   /* error or RST from the member */
+    BL_END_CLIENT_TIMEOUT, /* timeout_client_data */
+    BL_END_MEMBER_TIMEOUT, /* timeout_member_data */
+    BL_END_SHUTDOWN,       /* ballastd is stopping */
+    BL_END_MEMBER_DOWN,    /* member marked down, pool says ballast_close_on_markdown */
 };
 
 static const char *const end_names[] = {
     "done", "no usable member", "member connect failed", "client reset",
     "member reset", "client data timeout", "member data timeout", "shutdown",
+    "member marked down",
 };
 
 /* One direction of the relay. */
@@ -127,6 +130,18 @@ static struct bl_member_state *member_st(const struct bl_session *s)
     return s->member >= 0 ? s->pool->members[s->member].st : NULL;
 }
 
+/* A connect to the current member failed: count it, and tell passive checks
+ * (which may eject the member; the health checker logs that). */
+static void count_connect_error(struct bl_session *s)
+{
+    struct bl_snap_pool *pool = s->pool;
+    struct bl_member_state *st = member_st(s);
+
+    bl_stat_add(st->conn_errors, 1);
+    bl_outlier_failure(&pool->cfg->outlier, st, &pool->st->ejected, pool->nmembers,
+                       bl_loop_now_ms(s->w->loop));
+}
+
 static void close_member(struct bl_session *s, bool reset)
 {
     struct bl_member_state *st = member_st(s);
@@ -147,7 +162,8 @@ static void finalize(struct bl_session *s, enum bl_sess_end why)
     /* A reset is passed on as a reset; a failure to find or reach a member is
      * shown to the client as one too, so it fails fast rather than reading EOF.
      * Timeouts and shutdown close cleanly. */
-    bool reset = why == BL_END_CLIENT_RESET || why == BL_END_MEMBER_RESET;
+    bool reset =
+        why == BL_END_CLIENT_RESET || why == BL_END_MEMBER_RESET || why == BL_END_MEMBER_DOWN;
 
     if (s->state == BL_SESS_ST_CLOSED)
         return;
@@ -178,6 +194,23 @@ void bl_tcp_close_all(struct bl_worker *w)
     while (!bl_list_empty(&w->sessions)) {
         struct bl_session *s = bl_container_of(w->sessions.next, struct bl_session, node);
         finalize(s, BL_END_SHUTDOWN);
+    }
+}
+
+void bl_tcp_close_down(struct bl_worker *w)
+{
+    struct bl_list *n, *next;
+
+    for (n = w->sessions.next; n != &w->sessions; n = next) {
+        struct bl_session *s = bl_container_of(n, struct bl_session, node);
+        next = n->next; /* finalize() unlinks s */
+        if (s->state != BL_SESS_ST_RELAY || !s->pool->cfg->close_on_markdown ||
+            bl_member_is_usable(member_st(s)))
+            continue;
+        /* In panic mode the pool serves from down members on purpose. */
+        if (s->pool->lb.panic && !bl_lb_any_usable(&s->pool->lb))
+            continue;
+        finalize(s, BL_END_MEMBER_DOWN);
     }
 }
 
@@ -215,7 +248,7 @@ static void on_timer(struct bl_loop *loop, struct bl_timer *t)
 
     if (s->state == BL_SESS_ST_CONNECTING) {
         char ms[BL_ADDR_STRLEN];
-        bl_stat_add(member_st(s)->conn_errors, 1);
+        count_connect_error(s);
         bl_log(BL_LOG_WARN, "%s: member %s: connect timeout after %u ms", s->sl->label,
                bl_addr_str(&s->pool->members[s->member].cfg->addr, ms),
                l->timeout_member_connect_ms);
@@ -460,6 +493,7 @@ static void connected(struct bl_session *s)
 
     s->state = BL_SESS_ST_RELAY;
     bl_stat_add(member_st(s)->total, 1);
+    bl_outlier_success(member_st(s));
     s->cli_seen_ms = s->srv_seen_ms = bl_loop_now_ms(loop);
     build_header(s);
     if (s->hdr_len > 0 && send_header(s) != 0) {
@@ -490,7 +524,7 @@ static void log_connect_failure(const struct bl_session *s, int rc)
 
 static void connect_failed(struct bl_session *s, int rc)
 {
-    bl_stat_add(member_st(s)->conn_errors, 1);
+    count_connect_error(s);
     log_connect_failure(s, rc);
     close_member(s, false);
     start_connect(s);
@@ -537,7 +571,7 @@ static void start_connect(struct bl_session *s)
         if (fd < 0) {
             log_connect_failure(s, fd);
             bl_stat_add(member_st(s)->active, -1);
-            bl_stat_add(member_st(s)->conn_errors, 1);
+            count_connect_error(s);
             continue;
         }
         bl_io_init(&s->srv, fd, on_member);

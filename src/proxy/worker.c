@@ -123,6 +123,37 @@ static void attach_listeners(struct bl_worker *w, struct bl_snapshot *s)
     }
 }
 
+#define REAPER_MS 250 /* how soon a marked-down member's connections are reset, at most */
+
+static bool wants_reaper(const struct bl_snapshot *s)
+{
+    for (uint32_t i = 0; i < s->npools; i++) {
+        if (s->pools[i].cfg->close_on_markdown)
+            return true;
+    }
+    return false;
+}
+
+/* Polled rather than told: the health checker runs on another thread, and a
+ * quarter second is soon enough for connections the pool wants cut. */
+static void on_reaper(struct bl_loop *loop, struct bl_timer *t)
+{
+    struct bl_worker *w = bl_container_of(t, struct bl_worker, reaper);
+
+    bl_tcp_close_down(w);
+    bl_timer_start(loop, t, REAPER_MS);
+}
+
+static void arm_reaper(struct bl_worker *w)
+{
+    /* Follows the snapshot new connections use: once a reload turns the option
+     * off, sessions from before it are left alone too. */
+    if (wants_reaper(w->snap) && !bl_timer_armed(&w->reaper))
+        bl_timer_start(w->loop, &w->reaper, REAPER_MS);
+    else if (!wants_reaper(w->snap))
+        bl_timer_stop(w->loop, &w->reaper);
+}
+
 static void switch_snapshot(struct bl_worker *w, struct bl_snapshot *s)
 {
     struct bl_snapshot *old = w->snap;
@@ -133,6 +164,7 @@ static void switch_snapshot(struct bl_worker *w, struct bl_snapshot *s)
     attach_listeners(w, s);
     w->snap = s;
     atomic_store(&w->generation, s->generation);
+    arm_reaper(w);
     bl_snapshot_release(old);
     bl_snapshot_unref(old); /* sessions still on it hold their own references */
 }
@@ -178,6 +210,8 @@ static int worker_init(struct bl_worker *w, unsigned id, struct bl_snapshot *s)
     w->snap = s;
     atomic_store(&w->generation, s->generation);
     attach_listeners(w, s);
+    bl_timer_init(&w->reaper, on_reaper);
+    arm_reaper(w);
     return 0;
 }
 
@@ -247,6 +281,7 @@ static void worker_dispose(struct bl_worker *w)
     bl_udp_close_all(w);
     /* Closing sessions queued their frees; run them now. */
     bl_loop_drain(w->loop);
+    bl_timer_stop(w->loop, &w->reaper);
     detach_listeners(w);
     bl_snapshot_release(w->snap);
     bl_snapshot_unref(w->snap);

@@ -50,6 +50,7 @@ struct bl_worker {
     struct bl_udp_flow **flows;            /* UDP flow hash table */
     uint32_t nflow_buckets, nflows;
     unsigned char *scratch;                /* BL_SCRATCH bytes: a UDP datagram, a TCP copy */
+    struct bl_timer reaper;                /* armed while a pool says ballast_close_on_markdown */
 };
 
 /* Takes an empty pipe from the pool (or makes one). Returns 0 or -errno. */
@@ -63,6 +64,10 @@ void bl_tcp_on_accept(struct bl_loop *loop, struct bl_io *io, uint32_t events);
 
 /* tcp.c: closes every session (worker shutdown). */
 void bl_tcp_close_all(struct bl_worker *w);
+
+/* tcp.c: resets the established sessions whose member is marked down, in pools
+ * with ballast_close_on_markdown (unless the pool is in panic mode). */
+void bl_tcp_close_down(struct bl_worker *w);
 
 /* udp.c: read datagrams from a UDP listener and forward them. */
 void bl_udp_on_datagram(struct bl_loop *loop, struct bl_io *io, uint32_t events);

@@ -36,6 +36,9 @@ static const char *const migrations[] = {
     "CREATE INDEX objects_kind ON objects(kind, seq);"
     "CREATE INDEX objects_lb ON objects(lb_id);"
     "CREATE INDEX objects_parent ON objects(parent_id);",
+    /* 2: listing children in creation order straight from an index. */
+    "CREATE INDEX objects_kind_lb ON objects(kind, lb_id, seq);"
+    "CREATE INDEX objects_kind_parent ON objects(kind, parent_id, seq);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -46,7 +49,10 @@ enum stmt_id {
     ST_STATUS,
     ST_DELETE,
     ST_GET,
-    ST_LIST,
+    ST_LIST,        /* by kind */
+    ST_LIST_LB,     /* by kind and owning load balancer */
+    ST_LIST_PARENT, /* by kind and parent */
+    ST_LIST_BOTH,   /* by kind, load balancer and parent */
     ST_REV_GET,
     ST_REV_SET,
     ST_COUNT,
@@ -64,8 +70,14 @@ static const char *const stmt_sql[ST_COUNT] = {
                   "updated_at = strftime('%Y-%m-%dT%H:%M:%S', 'now') WHERE id = ?",
     [ST_DELETE] = "DELETE FROM objects WHERE id = ?",
     [ST_GET] = "SELECT " COLS " FROM objects WHERE id = ?",
-    [ST_LIST] = "SELECT " COLS " FROM objects WHERE kind = ?1 AND (?2 IS NULL OR lb_id = ?2) "
-                "AND (?3 IS NULL OR parent_id = ?3) ORDER BY seq",
+    /* One statement per filter: "(?2 IS NULL OR lb_id = ?2)" would keep SQLite
+     * from using an index, and a pool's members would cost a scan of them all. */
+    [ST_LIST] = "SELECT " COLS " FROM objects WHERE kind = ?1 ORDER BY seq",
+    [ST_LIST_LB] = "SELECT " COLS " FROM objects WHERE kind = ?1 AND lb_id = ?2 ORDER BY seq",
+    [ST_LIST_PARENT] = "SELECT " COLS " FROM objects WHERE kind = ?1 AND parent_id = ?3 "
+                       "ORDER BY seq",
+    [ST_LIST_BOTH] = "SELECT " COLS " FROM objects WHERE kind = ?1 AND lb_id = ?2 AND "
+                     "parent_id = ?3 ORDER BY seq",
     [ST_REV_GET] = "SELECT value FROM meta WHERE key = 'revision'",
     [ST_REV_SET] = "UPDATE meta SET value = ? WHERE key = 'revision'",
 };
@@ -386,7 +398,11 @@ int bl_store_get(struct bl_store *st, const char *kind, const char *id, struct b
 int bl_store_list(struct bl_store *st, const char *kind, const char *by_lb,
                   const char *by_parent, bl_store_row_cb *cb, void *ctx, struct bl_err *err)
 {
-    sqlite3_stmt *s = st->stmt[ST_LIST];
+    enum stmt_id which = by_lb && by_parent ? ST_LIST_BOTH
+                         : by_lb            ? ST_LIST_LB
+                         : by_parent        ? ST_LIST_PARENT
+                                            : ST_LIST;
+    sqlite3_stmt *s = st->stmt[which];
     struct bl_store_row r;
     int step, rc = 0;
 

@@ -13,6 +13,9 @@ Everything runs on loopback (127.0.0.0/8) with the standard library only:
                               closes / resets / streams, recording what it got
   * UdpMember              -- answers each datagram with b"udp-<port>:" + data
   * connect(), banner(), outcome() -- clients, optionally from 127.0.0.N
+  * HttpMember, tls_cert, monitor(), wait_member_status(), wait_log(), Netns
+                           -- health checks: HTTP(S)/TLS stubs, status waits,
+                              a private network namespace for PING tests
 
 BALLASTD selects the binary (default /work/main/build/ballastd).
 BL_TEST_TIMEOUT_SCALE multiplies every wait (default 3 when BALLASTD is in a
@@ -161,7 +164,7 @@ class Ballastd:
     """One ballastd process on a config file of its own."""
 
     def __init__(self, workdir, config, workers=2, log_level=LOG_LEVEL, extra_args=(),
-                 nofile=None):
+                 nofile=None, argv_prefix=()):
         self.workdir = workdir
         self.config_path = os.path.join(workdir, "lb.json")
         self.admin_path = os.path.join(workdir, "admin.sock")
@@ -170,6 +173,7 @@ class Ballastd:
         self.log_level = log_level
         self.extra_args = list(extra_args)
         self.nofile = nofile  # RLIMIT_NOFILE for the process, None = inherited
+        self.argv_prefix = list(argv_prefix)  # e.g. Netns.enter(): run it in a namespace
         self.proc = None
         self.stopped = False
         self.write_config(config)
@@ -183,8 +187,9 @@ class Ballastd:
         os.replace(tmp, self.config_path)
 
     def argv(self):
-        return [BALLASTD, "--config", self.config_path, "--workers", str(self.workers),
-                "--admin", self.admin_path, "--log-level", self.log_level] + self.extra_args
+        return self.argv_prefix + [BALLASTD, "--config", self.config_path, "--workers",
+                                   str(self.workers), "--admin", self.admin_path,
+                                   "--log-level", self.log_level] + self.extra_args
 
     def spawn(self):
         self._logf = open(self.log_path, "wb")
@@ -720,3 +725,198 @@ def echo_ok(s, payload=b"ping\n"):
 
 def set_rst_on_close(s):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_RST)
+
+
+# ---- health checks: HTTP(S)/TLS stub members, status helpers, a private netns ---------------
+
+
+class HttpMember:
+    """A stub HTTP/1.x member on 127.0.0.1 for health monitors (HTTP, HTTPS, TLS-HELLO).
+
+    Every request is answered with `status` (changeable at any time) and the
+    body b"member-<port>\\n", then the connection is closed. With `tls` (a
+    (certfile, keyfile) pair) it speaks TLS; setting `tls_ok = False` makes it
+    answer a TLS ClientHello with plain text, so the handshake fails while TCP
+    connects still succeed. Every request head is recorded in `requests`
+    (request line, headers dict)."""
+
+    def __init__(self, status=200, port=None, tls=None):
+        self.status = status
+        self.tls_ok = True
+        self.requests = []
+        self.lock = threading.Lock()
+        self.ctx = None
+        if tls is not None:
+            import ssl
+            self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.ctx.load_cert_chain(*tls)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((VIP, port or 0))
+        self.sock.listen(128)
+        self.port = self.sock.getsockname()[1]
+        self.name = f"member-{self.port}"
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._accept_loop, daemon=True)
+        self.thread.start()
+
+    @property
+    def count(self):
+        with self.lock:
+            return len(self.requests)
+
+    def _accept_loop(self):
+        self.sock.settimeout(0.05)
+        while not self.stopping.is_set():
+            try:
+                c, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
+
+    def _serve(self, c):
+        c.settimeout(scaled(5))
+        try:
+            if self.ctx is not None:
+                if not self.tls_ok:
+                    c.sendall(b"this is not TLS\r\n")
+                    return
+                c = self.ctx.wrap_socket(c, server_side=True)
+            head = b""
+            while b"\r\n\r\n" not in head and len(head) < 65536:
+                chunk = c.recv(4096)
+                if not chunk:
+                    return
+                head += chunk
+            lines = head.split(b"\r\n\r\n")[0].decode(errors="replace").split("\r\n")
+            headers = {k.strip().lower(): v.strip()
+                       for k, _, v in (l.partition(":") for l in lines[1:])}
+            with self.lock:
+                self.requests.append((lines[0], headers))
+            body = (self.name + "\n").encode()
+            c.sendall(f"HTTP/1.1 {self.status} Stub\r\nContent-Length: {len(body)}\r\n"
+                      f"Connection: close\r\n\r\n".encode() + body)
+        except OSError:
+            pass  # health probes reset the connection once they have the status line
+        finally:
+            try:
+                c.close()
+            except OSError:
+                pass
+
+    def stop(self):
+        self.stopping.set()
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        self.thread.join(timeout=2)
+
+
+@pytest.fixture
+def http_member():
+    """Factory: http_member(status=200, port=None, tls=None) -> a running HttpMember."""
+    made = []
+
+    def make(**kw):
+        m = HttpMember(**kw)
+        made.append(m)
+        return m
+
+    yield make
+    for m in made:
+        m.stop()
+
+
+@pytest.fixture(scope="session")
+def tls_cert(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 / localhost: (certfile, keyfile)."""
+    d = tmp_path_factory.mktemp("tls")
+    cert, key = str(d / "cert.pem"), str(d / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
+                    "-subj", "/CN=localhost", "-days", "2"], check=True, capture_output=True)
+    return cert, key
+
+
+def monitor(type_, delay=1, timeout=1, rise=1, fall=1, **kw):
+    """An Octavia health monitor; rise = max_retries, fall = max_retries_down."""
+    d = {"type": type_, "delay": delay, "timeout": timeout, "max_retries": rise,
+         "max_retries_down": fall}
+    d.update(kw)
+    return d
+
+
+def member_status(b, port, pool_name=None):
+    """(operating_status, status_reason) of the member on `port` in admin stats."""
+    m = b.member_stats(port, pool_name)
+    return m["operating_status"], m.get("status_reason", "")
+
+
+def wait_member_status(b, port, status, timeout=6.0, pool_name=None):
+    """Waits until the member on `port` shows `status`; returns its stats."""
+    last = {}
+
+    def check():
+        m = b.member_stats(port, pool_name)
+        last["m"] = m
+        return m if m["operating_status"] == status else None
+
+    return wait_until(check, timeout, interval=0.05,
+                      what=lambda: f"member :{getattr(port, 'port', port)} to be {status} "
+                                   f"(last: {last.get('m')})")
+
+
+def pool_stats(b, name="p1"):
+    for p in b.stats()["pools"]:
+        if p["name"] == name:
+            return p
+    raise AssertionError(f"no pool {name!r} in stats")
+
+
+def wait_log(b, text, timeout=5.0):
+    """Waits until ballastd's log holds `text`; returns the first line with it."""
+    def find():
+        for line in b.log().splitlines():
+            if text in line:
+                return line
+        return None
+    return wait_until(find, timeout, interval=0.05, what=lambda: f"log line with {text!r}")
+
+
+class Netns:
+    """A private network namespace whose loopback is up, for tests that change
+    how loopback behaves (ICMP echo answers, ping_group_range) without touching
+    the host's. A holder process keeps it alive; enter() is the argv prefix
+    that runs a program inside it (nsenter execs, so the PID is the program's).
+    Needs CAP_SYS_ADMIN (the suite runs as root)."""
+
+    def __init__(self):
+        self.holder = subprocess.Popen(
+            ["unshare", "--net", "sh", "-c", "ip link set lo up && echo ready && exec sleep 600"],
+            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        line = self.holder.stdout.readline()
+        if line.strip() != b"ready":
+            self.stop()
+            raise AssertionError("cannot create a network namespace (unshare --net)")
+        self.pid = self.holder.pid
+
+    def enter(self):
+        return ["nsenter", "-t", str(self.pid), "-n", "--"]
+
+    def sysctl(self, name, value):
+        subprocess.run(self.enter() + ["sysctl", "-qw", f"{name}={value}"], check=True)
+
+    def stop(self):
+        if self.holder.poll() is None:
+            self.holder.kill()
+        self.holder.wait()
+
+
+@pytest.fixture
+def netns():
+    ns = Netns()
+    yield ns
+    ns.stop()

@@ -75,6 +75,7 @@ static void test_member_overrides(void)
     const char *json =
         "{\"loadbalancer\": {\"vip_address\": \"127.0.0.1\", \"pools\": [{\"protocol\": \"TCP\","
         " \"lb_algorithm\": \"ROUND_ROBIN\", \"ballast_panic\": true,"
+        " \"ballast_close_on_markdown\": true,"
         " \"ballast_outlier_detection\": {\"consecutive_errors\": 2, \"interval\": 1},"
         " \"members\": [{\"address\": \"127.0.0.1\", \"protocol_port\": 80,"
         "  \"monitor_address\": \"127.0.0.9\", \"monitor_port\": 81},"
@@ -93,6 +94,7 @@ static void test_member_overrides(void)
     is_str(bl_addr_str(&p->members[2].probe_addr, s), "127.0.0.3:80", "no override");
     ok(p->members[2].monitor_address == NULL && p->members[2].monitor_port == 0, "none stored");
     ok(p->panic, "ballast_panic");
+    ok(p->close_on_markdown, "ballast_close_on_markdown");
     ok(p->outlier.enabled, "ballast_outlier_detection enables passive checks");
     is_int(p->outlier.consecutive_errors, 2, "consecutive_errors");
     is_int(p->outlier.interval_s, 1, "interval");
@@ -101,8 +103,9 @@ static void test_member_overrides(void)
     bl_cfg_free(cfg);
     cfg = parse_ok(HM("\"type\": \"TCP\""), "a pool without the extensions");
     if (cfg != NULL) {
-        ok(!cfg->lbs[0].pools[0].panic && !cfg->lbs[0].pools[0].outlier.enabled,
-           "panic and passive checks are off by default");
+        ok(!cfg->lbs[0].pools[0].panic && !cfg->lbs[0].pools[0].outlier.enabled &&
+               !cfg->lbs[0].pools[0].close_on_markdown,
+           "panic, passive checks and close-on-markdown are off by default");
         bl_cfg_free(cfg);
     }
 }

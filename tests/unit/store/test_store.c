@@ -66,7 +66,7 @@ static void test_basics(void)
     struct bl_store_row r;
 
     is_int(bl_store_open(path, &st, &err), 0, "open creates the database");
-    is_int(bl_store_schema_version(st), 1, "migrated to schema 1");
+    is_int(bl_store_schema_version(st), 2, "migrated to the latest schema (2)");
     is_int(bl_store_revision(st), 0, "a new store is at revision 0");
     populate(st);
     is_int(bl_store_revision(st), 1, "one commit = one revision");
@@ -117,7 +117,7 @@ static void test_basics(void)
     bl_store_close(st);
 
     is_int(bl_store_open(path, &st, &err), 0, "reopen");
-    is_int(bl_store_schema_version(st), 1, "migrations are not re-applied");
+    is_int(bl_store_schema_version(st), 2, "migrations are not re-applied");
     is_int(bl_store_revision(st), 3, "the revision survived the restart");
     bl_store_close(st);
     bl_arena_destroy(a);
