@@ -70,6 +70,8 @@ struct half {
     bool eof;       /* the source sent FIN */
     bool shut;      /* that FIN was forwarded (or will be, by close()) */
     bool bulk;      /* a read filled the copy buffer: splice from now on */
+    unsigned char *spill; /* bytes a small pipe could not take, sent after the pipe's */
+    size_t spill_len;     /* counted in `pending` too */
 };
 
 struct bl_session {
@@ -113,6 +115,8 @@ static void on_free(struct bl_loop *loop, struct bl_defer *d)
 
 static void release_half(struct bl_worker *w, struct half *h)
 {
+    free(h->spill);
+    h->spill = NULL;
     if (h->pipe[0] < 0)
         return;
     if (h->pending == 0) {
@@ -295,8 +299,9 @@ static int half_flush(struct bl_session *s, struct half *h, int to, bool to_clie
 
     if (!to_client && s->hdr_off < s->hdr_len)
         return 0; /* the PROXY header goes first; on_member_relay() resumes */
-    if (h->pending > 0) {
-        n = splice(h->pipe[0], NULL, to, NULL, h->pending, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (h->pending > h->spill_len) {
+        n = splice(h->pipe[0], NULL, to, NULL, h->pending - h->spill_len,
+                   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
         if (n < 0 && errno != EAGAIN)
             return to_client ? BL_END_CLIENT_RESET : BL_END_MEMBER_RESET;
         if (n > 0) {
@@ -305,6 +310,20 @@ static int half_flush(struct bl_session *s, struct half *h, int to, bool to_clie
                 s->cli_seen_ms = bl_loop_now_ms(s->w->loop);
             else
                 s->srv_seen_ms = bl_loop_now_ms(s->w->loop);
+        }
+    }
+    if (h->spill_len > 0 && h->pending == h->spill_len) {
+        n = send(to, h->spill, h->spill_len, MSG_NOSIGNAL);
+        if (n < 0 && errno != EAGAIN)
+            return to_client ? BL_END_CLIENT_RESET : BL_END_MEMBER_RESET;
+        if (n > 0) {
+            memmove(h->spill, h->spill + n, h->spill_len - (size_t)n);
+            h->spill_len -= (size_t)n;
+            h->pending -= (size_t)n;
+        }
+        if (h->spill_len == 0) {
+            free(h->spill);
+            h->spill = NULL;
         }
     }
     if (h->pending == 0) {
@@ -344,9 +363,18 @@ static int park(struct bl_session *s, struct half *h, const unsigned char *buf, 
 
     if (h->pipe[0] < 0 && bl_worker_pipe_get(s->w, h->pipe) < 0)
         return -1;
-    w = write(h->pipe[1], buf, n);
-    if (w != (ssize_t)n)
-        return -1; /* a pipe holds far more than one copy buffer */
+    w = h->spill_len ? 0 : write(h->pipe[1], buf, n);
+    if (w < 0 && errno != EAGAIN)
+        return -1;
+    if (w < 0)
+        w = 0;
+    /* A pipe normally takes a whole copy buffer, but a user over
+     * fs.pipe-user-pages-soft gets 8 KiB pipes: keep the tail aside. */
+    if ((size_t)w < n) {
+        h->spill = bl_xrealloc(h->spill, h->spill_len + (n - (size_t)w));
+        memcpy(h->spill + h->spill_len, buf + w, n - (size_t)w);
+        h->spill_len += n - (size_t)w;
+    }
     h->pending += n;
     return 0;
 }
