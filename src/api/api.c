@@ -630,6 +630,11 @@ static void route(struct ctx *c)
         }
         if (bl_api_admin_route(c, seg + 2, n - 2))
             return;
+        if (strcmp(seg[2], "l7policies") == 0) {
+            fault(c, 501, "Provider 'ballast' does not support a requested option: L7 policies "
+                          "and rules are not implemented yet");
+            return;
+        }
         if (strcmp(seg[2], "providers") == 0 && n == 3 && is(c, "GET")) {
             reply(c, 200, json_pack("{s:[{s:s, s:s}, {s:s, s:s}]}", "providers", "name",
                                     BL_PROVIDER_BALLAST, "description",

@@ -59,7 +59,8 @@ static uint32_t first_free(struct vip_scan *v)
 {
     uint32_t next = 1;
 
-    qsort(v->used, v->n, sizeof(*v->used), cmp_u32);
+    if (v->n > 0)
+        qsort(v->used, v->n, sizeof(*v->used), cmp_u32);
     for (size_t i = 0; i < v->n; i++) {
         if (v->used[i] == next)
             next++;
