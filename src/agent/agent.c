@@ -154,6 +154,34 @@ static json_t *render_doc(struct bl_store *st, const char *const *skip, struct b
     return json_pack("{s:o}", "loadbalancers", lbs);
 }
 
+int bl_agent_check_lb(struct bl_store *st, const char *lb_id, struct bl_err *err)
+{
+    struct bl_store_row row;
+    struct bl_arena *a = bl_arena_create();
+    struct bl_cfg *cfg;
+    json_t *lb, *doc;
+    char *text;
+    int rc = bl_store_get(st, "loadbalancer", lb_id, a, &row, err);
+
+    /* Gone, or being deleted: nothing will run. */
+    if (rc < 0 || is_deleting(&row)) {
+        bl_arena_destroy(a);
+        return 0;
+    }
+    lb = body_with_id(&row);
+    bl_arena_destroy(a);
+    rc = render_lb(st, lb, err);
+    doc = json_pack("{s:o}", "loadbalancer", lb);
+    text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    if (rc == 0)
+        rc = bl_cfg_parse(text, strlen(text), &cfg, err);
+    if (rc == 0)
+        bl_cfg_free(cfg);
+    free(text);
+    return rc;
+}
+
 char *bl_agent_render(struct bl_store *st, const char *const *skip, struct bl_err *err)
 {
     json_t *doc = render_doc(st, skip, err);

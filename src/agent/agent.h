@@ -41,6 +41,14 @@ void bl_agent_stop(struct bl_agent *a);
  */
 int bl_agent_sync(struct bl_agent *a, struct bl_err *err);
 
+/*
+ * Validates what the data plane would run for load balancer `lb_id` as the
+ * store holds it now (inside the caller's transaction): the same parse a
+ * sync will do, so the API can refuse a write that would put the load
+ * balancer in ERROR. Returns 0 or -EINVAL with `err` naming the JSON path.
+ */
+int bl_agent_check_lb(struct bl_store *st, const char *lb_id, struct bl_err *err);
+
 /* The data plane the agent drives (for stats). */
 struct bl_dataplane *bl_agent_dataplane(struct bl_agent *a);
 

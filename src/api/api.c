@@ -105,6 +105,7 @@ int lock_lb(struct ctx *c, const char *lb_id)
         return -ENOENT;
     if (may_write(c, lb.project_id) < 0)
         return -EPERM;
+    c->touched_lb = lb.id;
     if (c->graph)
         return 0;
     if (strcmp(lb.provisioning_status, "ACTIVE") != 0)
@@ -235,6 +236,19 @@ static json_t *unwrap(struct ctx *c, const struct resource *r)
 }
 
 /* Runs `fn` in one store transaction; commits when it returns 0. */
+/* Before committing: what the data plane will run must parse, or the load
+ * balancer would go to ERROR after a 2xx. The no-op provider runs nothing. */
+static int check_runnable(struct ctx *c)
+{
+    struct bl_err err = {0};
+
+    if (c->touched_lb == NULL || bl_api_lb_is_noop(c, c->touched_lb))
+        return 0;
+    if (bl_agent_check_lb(c->api->st, c->touched_lb, &err) < 0)
+        return fault(c, 400, "Validation failure: %s", err.msg);
+    return 0;
+}
+
 int bl_api_in_txn(struct ctx *c, int (*fn)(struct ctx *c, void *arg), void *arg)
 {
     int rc;
@@ -242,6 +256,8 @@ int bl_api_in_txn(struct ctx *c, int (*fn)(struct ctx *c, void *arg), void *arg)
     if (bl_store_begin(c->api->st, NULL) < 0)
         return fault(c, 503, "Project busy. Unable to lock the project.  Please try again.");
     rc = fn(c, arg);
+    if (rc == 0)
+        rc = check_runnable(c);
     if (rc == 0 && bl_store_commit(c->api->st, NULL) < 0)
         rc = fault(c, 500, "cannot commit");
     if (rc != 0)
@@ -284,6 +300,8 @@ int bl_api_create_row(struct ctx *c, const struct resource *r, json_t *in, const
             rc = fault(c, 500, "cannot store %s: %s", id, err.msg);
         free(text);
     }
+    if (rc == 0 && r == &bl_res_loadbalancer)
+        c->touched_lb = bl_arena_strdup(c->arena, id);
     if (rc == 0 && r->ops->created)
         rc = r->ops->created(c, &row);
     json_decref(obj);

@@ -35,6 +35,7 @@ struct ctx {
     char now[32];           /* ISO-8601 time of the request */
     json_t *graph;          /* a fully-populated LB create: {"listeners", "pools"} to make */
     struct bl_grant grant;  /* what the caller may do (api/auth.h) */
+    const char *touched_lb; /* the load balancer this write changes (checked before commit) */
 };
 
 /* 403 unless the caller may change objects of `project` (NULL = its own). */

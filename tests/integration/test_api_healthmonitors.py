@@ -194,3 +194,20 @@ def test_status_tree_with_monitor(api):
                                                "provisioning_status": "ACTIVE",
                                                "address": "127.0.0.19",
                                                "protocol_port": 22}]}]}]}}}, r
+
+
+def test_monitor_the_data_plane_cannot_run_is_refused(api):
+    """What ballast would refuse to run is refused at the API, with the parser's
+    JSON path, and nothing is stored: the load balancer stays ACTIVE."""
+    lb = create_lb(api)
+    pool = api.post(POOLS, {"pool": {"loadbalancer_id": lb["id"], "protocol": "TCP",
+                                     "lb_algorithm": "ROUND_ROBIN"}}).body["pool"]
+    wait_lb(api, lb["id"])
+    r = api.post(HMS, {"healthmonitor": {"pool_id": pool["id"], "type": "HTTP", "delay": 5,
+                                         "timeout": 3, "max_retries": 2,
+                                         "expected_codes": "20x"}})
+    assert r.status == 400, r
+    assert r.body["faultstring"].startswith(
+        "Validation failure: loadbalancer.pools[0].healthmonitor.expected_codes:"), r
+    assert api.get(HMS).body["healthmonitors"] == []
+    assert wait_lb(api, lb["id"])["provisioning_status"] == "ACTIVE"
