@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REGEX=${TEMPEST_REGEX:-'^octavia_tempest_plugin\.tests\.api\.v2\.'}
 PORT=${TEMPEST_PORT:-9890}
-TW=$PWD/build/tempest
+TW=${TEMPEST_DIR:-$PWD/build/tempest}
 if ! command -v tempest >/dev/null; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
