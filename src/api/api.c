@@ -658,7 +658,7 @@ static void route(struct ctx *c)
                                     BL_PROVIDER_BALLAST, "description",
                                     "The ballast in-process data plane.", "name",
                                     BL_PROVIDER_NOOP, "description",
-                                    "The no-op driver: objects are stored, nothing runs."));
+                                    "The no-op driver that stores objects and runs nothing."));
             return;
         }
     }

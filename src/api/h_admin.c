@@ -486,8 +486,15 @@ bool bl_api_admin_route(struct ctx *c, char **seg, int n)
     else if (n == 3 && strcmp(seg[0], "providers") == 0 &&
              (strcmp(seg[2], "flavor_capabilities") == 0 ||
               strcmp(seg[2], "availability_zone_capabilities") == 0)) {
+        bool is_flavor = strcmp(seg[2], "flavor_capabilities") == 0;
         if (strcmp(seg[1], BL_PROVIDER_BALLAST) != 0 && strcmp(seg[1], BL_PROVIDER_NOOP) != 0)
             fault(c, 400, "Provider '%s' is not enabled.", seg[1]);
+        else if (strcmp(seg[1], BL_PROVIDER_NOOP) == 0)
+            /* What Octavia's no-op driver advertises, for its test set-up. */
+            reply(c, 200, json_pack("{s:[{s:s, s:s}]}", seg[2], "name",
+                                    is_flavor ? "some_topology" : "compute_zone", "description",
+                                    is_flavor ? "The topology for the load balancer."
+                                           : "The compute availability zone."));
         else
             reply(c, 200, json_pack("{s:[]}", seg[2]));
     } else

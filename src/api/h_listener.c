@@ -5,6 +5,7 @@
  */
 #include "api/internal.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,6 +76,49 @@ static int check_supported(struct ctx *c, const char *proto)
                          "(the L7 proxy is not implemented yet)", proto);
 }
 
+/* allowed_cidrs: each a CIDR of the VIP's IP version, stored normalised
+ * (192.168.0.1/24 -> 192.168.0.0/24) as Octavia does. */
+static int check_cidrs(struct ctx *c, json_t *obj, const char *lb_id)
+{
+    json_t *list = json_object_get(obj, "allowed_cidrs"), *v, *norm;
+    struct bl_store_row lb;
+    struct bl_addr vip;
+    const char *vip_text;
+    json_t *lbb;
+    size_t i;
+    int rc = 0;
+
+    if (!json_is_array(list))
+        return 0;
+    if (bl_store_get(c->api->st, "loadbalancer", lb_id, c->arena, &lb, NULL) < 0)
+        return 0;
+    lbb = row_body(&lb);
+    vip_text = json_string_value(json_object_get(lbb, "vip_address"));
+    if (vip_text == NULL || bl_addr_parse(&vip, vip_text, 0) < 0)
+        vip.u.sa.sa_family = AF_UNSPEC;
+    norm = json_array();
+    json_array_foreach(list, i, v) {
+        struct bl_cidr cidr;
+        char ip[64], text[80];
+        if (rc == 0 && bl_cidr_parse(&cidr, json_string_value(v)) < 0)
+            rc = fault(c, 400, "Validation failure: '%s' is not a valid CIDR.", json_string_value(v));
+        else if (rc == 0 && vip.u.sa.sa_family != AF_UNSPEC && cidr.family != vip.u.sa.sa_family)
+            rc = fault(c, 400, "Validation failure: CIDR %s IP version incompatible with VIP %s "
+                               "IP version.", json_string_value(v), vip_text);
+        if (rc == 0) {
+            inet_ntop(cidr.family, cidr.bytes, ip, sizeof(ip));
+            snprintf(text, sizeof(text), "%s/%u", ip, cidr.prefix);
+            json_array_append_new(norm, json_string(text));
+        }
+    }
+    if (rc == 0)
+        json_object_set_new(obj, "allowed_cidrs", json_array_size(norm) ? norm : json_null());
+    else
+        json_decref(norm);
+    json_decref(lbb);
+    return rc;
+}
+
 static int check_options(struct ctx *c, json_t *obj, const char *proto)
 {
     if (json_object_size(json_object_get(obj, "insert_headers")) > 0 &&
@@ -126,7 +170,7 @@ static int listener_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
     row->lb_id = lb;
     if ((rc = lock_lb(c, lb)) < 0)
         return rc;
-    if ((rc = check_options(c, obj, proto)) < 0)
+    if ((rc = check_options(c, obj, proto)) < 0 || (rc = check_cidrs(c, obj, lb)) < 0)
         return rc;
     if (!bl_api_lb_is_noop(c, lb) && (rc = check_supported(c, proto)) < 0)
         return rc;
@@ -144,6 +188,8 @@ static int listener_update(struct ctx *c, json_t *obj, const struct bl_store_row
 
     if (rc == 0)
         rc = check_options(c, obj, proto);
+    if (rc == 0)
+        rc = check_cidrs(c, obj, row->lb_id);
     if (rc == 0)
         rc = check_default_pool(c, obj, row->lb_id, proto);
     return rc;

@@ -276,3 +276,18 @@ def test_delete_listener_closes_its_port(api, tcp_member):
     # the pool stays, unattached
     r = api.get(f"{POOLS}/{p['id']}")
     assert r.status == 200 and r.body["pool"]["listeners"] == [], r
+
+
+def test_allowed_cidrs_are_checked_and_normalised(api):
+    lb = create_lb(api)
+    r = api.post(LISTENERS, {"listener": {"loadbalancer_id": lb["id"], "protocol": "TCP",
+                                          "protocol_port": 81,
+                                          "allowed_cidrs": ["192.0.2.9/24", "2001:db8::/32"]}})
+    assert r.status == 400 and "IP version incompatible" in r.body["faultstring"], r
+    r = api.post(LISTENERS, {"listener": {"loadbalancer_id": lb["id"], "protocol": "TCP",
+                                          "protocol_port": 81, "allowed_cidrs": ["10.0.0/8"]}})
+    assert r.status == 400 and "not a valid CIDR" in r.body["faultstring"], r
+    wait_lb(api, lb["id"])
+    r = api.post(LISTENERS, {"listener": {"loadbalancer_id": lb["id"], "protocol": "TCP",
+                                          "protocol_port": 81, "allowed_cidrs": ["192.0.2.9/24"]}})
+    assert r.status == 201 and r.body["listener"]["allowed_cidrs"] == ["192.0.2.0/24"], r
