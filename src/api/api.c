@@ -654,11 +654,12 @@ static void route(struct ctx *c)
             return;
         }
         if (strcmp(seg[2], "providers") == 0 && n == 3 && is(c, "GET")) {
-            reply(c, 200, json_pack("{s:[{s:s, s:s}, {s:s, s:s}]}", "providers", "name",
-                                    BL_PROVIDER_BALLAST, "description",
-                                    "The ballast in-process data plane.", "name",
+            json_t *all = json_pack("[{s:s, s:s}, {s:s, s:s}]", "name", BL_PROVIDER_BALLAST,
+                                    "description", "The ballast in-process data plane.", "name",
                                     BL_PROVIDER_NOOP, "description",
-                                    "The no-op driver that stores objects and runs nothing."));
+                                    "The no-op driver that stores objects and runs nothing.");
+            bl_api_list_named(c, "providers", all);
+            json_decref(all);
             return;
         }
     }

@@ -253,9 +253,10 @@ static int list_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
 /* Plain objects list like the others: filters, sorting, pagination, fields=. */
 static void list_plain(struct ctx *c, const struct plain *p)
 {
+    /* Octavia lists these by id (zones by name) unless told otherwise. */
     struct resource r = {.kind = p->kind, .singular = p->singular, .plural = p->plural,
                          .title = p->title, .arg = p->singular, .spec = p->spec,
-                         .links = p->links};
+                         .links = p->links, .default_sort = p->by_name ? "name" : "id"};
     json_t *all = json_array();
     void *arg[2] = {(void *)p, all};
 
@@ -487,19 +488,46 @@ bool bl_api_admin_route(struct ctx *c, char **seg, int n)
              (strcmp(seg[2], "flavor_capabilities") == 0 ||
               strcmp(seg[2], "availability_zone_capabilities") == 0)) {
         bool is_flavor = strcmp(seg[2], "flavor_capabilities") == 0;
+        json_t *all = json_array();
+        if (strcmp(seg[1], BL_PROVIDER_NOOP) == 0)
+            /* What Octavia's no-op driver advertises, for its test set-up. */
+            json_array_append_new(all, json_pack("{s:s, s:s}", "name",
+                                                 is_flavor ? "some_topology" : "compute_zone",
+                                                 "description",
+                                                 is_flavor ? "The topology for the load balancer."
+                                                           : "The compute availability zone."));
         if (strcmp(seg[1], BL_PROVIDER_BALLAST) != 0 && strcmp(seg[1], BL_PROVIDER_NOOP) != 0)
             fault(c, 400, "Provider '%s' is not enabled.", seg[1]);
-        else if (strcmp(seg[1], BL_PROVIDER_NOOP) == 0)
-            /* What Octavia's no-op driver advertises, for its test set-up. */
-            reply(c, 200, json_pack("{s:[{s:s, s:s}]}", seg[2], "name",
-                                    is_flavor ? "some_topology" : "compute_zone", "description",
-                                    is_flavor ? "The topology for the load balancer."
-                                           : "The compute availability zone."));
         else
-            reply(c, 200, json_pack("{s:[]}", seg[2]));
+            bl_api_list_named(c, seg[2], all);
+        json_decref(all);
     } else
         return false;
     return true;
+}
+
+/* Name/description lists (providers, capabilities) with fields= and filters. */
+void bl_api_list_named(struct ctx *c, const char *key, json_t *all)
+{
+    static const struct bl_field spec[] = {
+        {"name", BL_F_STRING, 0, NULL, 0, 0, NULL},
+        {"description", BL_F_STRING, 0, NULL, 0, 0, NULL},
+        {NULL, 0, 0, NULL, 0, 0, NULL},
+    };
+    char links[96];
+    struct resource r = {.kind = key, .singular = key, .plural = key, .title = key, .arg = key,
+                         .spec = spec, .links = links, .default_sort = "name"};
+
+    snprintf(links, sizeof(links), "%s_links", key);
+    bl_api_list_reply(c, &r, all);
+    /* These lists carry no links key in Octavia. */
+    if (c->resp->status == 200 && c->resp->body) {
+        json_t *doc = json_loads(c->resp->body, 0, NULL);
+        json_object_del(doc, links);
+        free(c->resp->body);
+        c->resp->body = json_dumps(doc, JSON_COMPACT);
+        json_decref(doc);
+    }
 }
 
 bool bl_api_amphorae_route(struct ctx *c, char **seg, int n)

@@ -296,7 +296,7 @@ static const struct resource_ops lb_ops = {.create = lb_create,
 
 const struct resource bl_res_loadbalancer = {"loadbalancer", "loadbalancer", "loadbalancers",
                                              "Load Balancer", "load_balancer",
-                                             bl_spec_loadbalancer, &lb_ops, NULL};
+                                             bl_spec_loadbalancer, &lb_ops, NULL, NULL};
 
 /* ---- stats: summed from the data plane's counters for listeners with this id ---- */
 

@@ -213,4 +213,4 @@ static const struct resource_ops listener_ops = {.create = listener_create,
                                                  .decorate = listener_decorate};
 
 const struct resource bl_res_listener = {"listener", "listener", "listeners", "Listener",
-                                         "listener", bl_spec_listener, &listener_ops, NULL};
+                                         "listener", bl_spec_listener, &listener_ops, NULL, NULL};

@@ -188,7 +188,7 @@ static const struct resource_ops pool_ops = {.create = pool_create,
                                              .decorate = pool_decorate};
 
 const struct resource bl_res_pool = {"pool", "pool", "pools", "Pool", "pool", bl_spec_pool,
-                                     &pool_ops, NULL};
+                                     &pool_ops, NULL, NULL};
 
 /* ---- members ---------------------------------------------------------------------------------- */
 
@@ -280,7 +280,7 @@ static const struct resource_ops member_ops = {.create = member_create,
                                                .remove = member_remove};
 
 const struct resource bl_res_member = {"member", "member", "members", "Member", "member",
-                                       bl_spec_member, &member_ops, NULL};
+                                       bl_spec_member, &member_ops, NULL, NULL};
 
 /* ---- health monitors ------------------------------------------------------------------------------ */
 
@@ -363,7 +363,7 @@ static const struct resource_ops hm_ops = {.create = hm_create,
 
 const struct resource bl_res_healthmonitor = {"healthmonitor", "healthmonitor", "healthmonitors",
                                               "Health Monitor", "healthmonitor",
-                                              bl_spec_healthmonitor, &hm_ops, NULL};
+                                              bl_spec_healthmonitor, &hm_ops, NULL, NULL};
 
 /* ---- batch update: PUT /pools/{id}/members ---------------------------------------------------- */
 

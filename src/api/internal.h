@@ -70,6 +70,7 @@ struct resource {
     const struct bl_field *spec;
     const struct resource_ops *ops;
     const char *links; /* the list's links key when not "<plural>_links" */
+    const char *default_sort; /* sort key when the query gives none; NULL = creation order */
 };
 
 extern const struct resource bl_res_loadbalancer, bl_res_listener, bl_res_pool, bl_res_member,
@@ -136,6 +137,9 @@ bool bl_api_lb_is_noop(struct ctx *c, const char *lb_id);
 /* h_admin.c: flavors, flavor profiles, availability zones (+ profiles), quotas,
  * provider capabilities under /v2/lbaas; false if `seg` is none of them. */
 bool bl_api_admin_route(struct ctx *c, char **seg, int n);
+
+/* h_admin.c: answers a list of {name, description} (providers, capabilities). */
+void bl_api_list_named(struct ctx *c, const char *key, json_t *all);
 
 /* h_admin.c: /v2/octavia/amphorae (ballast has none). */
 bool bl_api_amphorae_route(struct ctx *c, char **seg, int n);

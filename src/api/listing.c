@@ -261,7 +261,9 @@ static int parse_sort(struct ctx *c, const struct resource *r, const struct quer
                       struct sort_spec *s)
 {
     const char *sort = qget(q, "sort"), *keys = qget(q, "sort_key"), *dirs = qget(q, "sort_dir");
-    char *list = bl_arena_strdup(c->arena, sort ? sort : keys ? keys : "");
+    char *list = bl_arena_strdup(c->arena, sort   ? sort
+                                           : keys ? keys
+                                                  : r->default_sort ? r->default_sort : "");
     char *dl = bl_arena_strdup(c->arena, dirs ? dirs : ""), *save = NULL, *dsave = NULL;
     char *d = strtok_r(dl, ",", &dsave);
 
