@@ -35,6 +35,8 @@ struct bl_member_state {
     _Atomic uint32_t ejections;     /* ejection multiplier: base time x this (decays) */
     _Atomic uint64_t ejected_at_ms; /* CLOCK_MONOTONIC ms of the last ejection */
     _Atomic uint64_t ejected_total; /* ejections ever, for stats */
+    _Atomic uint64_t warned_ms;     /* last connect-failure log line (loop clock, ms) */
+    _Atomic uint32_t unlogged;      /* connect failures not logged since that line */
     /* Owned by the control thread (health/): never read by workers. */
     uint8_t hc_health;    /* HAProxy's counter: up when >= rise (see health/counter.h) */
     uint8_t opstatus;     /* last reported operating status + 1; 0 = not reported yet */

@@ -541,13 +541,27 @@ static void connected(struct bl_session *s)
     update_interest(s);
 }
 
+/* At most one line per member per second: an outage under load would
+ * otherwise write a line per connection. The counters keep every failure. */
 static void log_connect_failure(const struct bl_session *s, int rc)
 {
+    struct bl_member_state *st = member_st(s);
+    uint64_t now = bl_loop_now_ms(s->w->loop), last = atomic_load(&st->warned_ms);
     char ms[BL_ADDR_STRLEN];
+    uint32_t skipped;
 
+    if ((last != 0 && now - last < 1000) ||
+        !atomic_compare_exchange_strong(&st->warned_ms, &last, now)) {
+        atomic_fetch_add(&st->unlogged, 1);
+        return;
+    }
+    skipped = atomic_exchange(&st->unlogged, 0);
     bl_log(BL_LOG_WARN, "%s: member %s: connect failed: %s%s", s->sl->label,
            bl_addr_str(&s->pool->members[s->member].cfg->addr, ms), strerror(-rc),
            s->tried.n < MAX_CONNECT_TRIES ? " (trying another member)" : "");
+    if (skipped > 0)
+        bl_log(BL_LOG_WARN, "%s: member %s: %u more connect failures in the last second",
+               s->sl->label, ms, skipped);
 }
 
 static void connect_failed(struct bl_session *s, int rc)

@@ -73,3 +73,20 @@ def test_least_connections_dead_member_retried(ballastd, tcp_member):
     assert bd.member_stats(dead)["connection_errors"] >= 1
     for _, s in held:
         s.close()
+
+
+def test_connect_failures_are_logged_at_most_once_a_second(ballastd, tcp_member):
+    """An outage under load must not write a log line per connection; the
+    counters still see every failure."""
+    good = tcp_member()
+    dead = free_port()
+    port = free_port()
+    bd = ballastd(simple_config(port, [member(dead), good]))
+    for _ in range(40):
+        assert banner(port) == good.name
+    st = bd.member_stats(dead)
+    assert st["connection_errors"] >= 20, st
+    lines = [l for l in bd.log().splitlines() if "connect failed" in l]
+    # 40 connections in well under the 2 s the suite allows: one line, perhaps
+    # two when the run crosses a second
+    assert 1 <= len(lines) <= 3, lines
