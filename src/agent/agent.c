@@ -282,7 +282,7 @@ static const char *settled_operating(const struct bl_store_row *r, bool noop)
     bool up = admin_up(r->body);
 
     if (strcmp(r->kind, "member") == 0)
-        return up ? "NO_MONITOR" : "OFFLINE";
+        return up || noop ? "NO_MONITOR" : "OFFLINE";
     if (noop && (strcmp(r->kind, "loadbalancer") == 0 || strcmp(r->kind, "listener") == 0 ||
                  strcmp(r->kind, "pool") == 0))
         return "OFFLINE";
