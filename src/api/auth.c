@@ -2,7 +2,6 @@
 #include "api/auth.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/hash.h"
+#include "core/random.h"
 #include "core/xalloc.h"
 
 #define TOKEN_TTL_S (12 * 3600)
@@ -107,14 +107,8 @@ void bl_auth_free(struct bl_auth *a)
 static void random_hex(char *out, size_t nbytes)
 {
     unsigned char b[32];
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
 
-    if (fd < 0 || read(fd, b, nbytes) != (ssize_t)nbytes) {
-        for (size_t i = 0; i < nbytes; i++)
-            b[i] = (unsigned char)rand();
-    }
-    if (fd >= 0)
-        close(fd);
+    bl_random_bytes(b, nbytes);
     for (size_t i = 0; i < nbytes; i++)
         snprintf(out + 2 * i, 3, "%02x", b[i]);
 }

@@ -9,13 +9,14 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+
+#include "core/random.h"
 
 /* How Python would print the value inside '...' (None for null). */
 static void repr(json_t *v, char *buf, size_t n)
@@ -70,14 +71,8 @@ bool bl_is_uuid(const char *s)
 void bl_uuid_new(char out[37])
 {
     unsigned char b[16];
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
 
-    if (fd < 0 || read(fd, b, sizeof(b)) != (ssize_t)sizeof(b)) {
-        for (int i = 0; i < 16; i++)
-            b[i] = (unsigned char)rand();
-    }
-    if (fd >= 0)
-        close(fd);
+    bl_random_bytes(b, sizeof(b));
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
     snprintf(out, 37,

@@ -170,37 +170,38 @@ static int assign_vip(struct ctx *c, json_t *obj, bool noop)
     return 0;
 }
 
+/* An operator object the load balancer names must exist and be enabled. */
+static int check_enabled(struct ctx *c, const char *kind, const char *id, const char *name,
+                         const char *title, const char *field)
+{
+    struct bl_store_row row;
+    json_t *b;
+    bool enabled;
+
+    if (bl_store_get(c->api->st, kind, id, c->arena, &row, NULL) < 0)
+        return fault(c, 400, "Validation failure: %s %s not found.", title, name);
+    b = row_body(&row);
+    enabled = json_is_true(json_object_get(b, "enabled"));
+    json_decref(b);
+    if (!enabled)
+        return fault(c, 400, "Validation failure: The selected %s is not allowed in this "
+                             "deployment: %s", field, name);
+    return 0;
+}
+
 /* flavor_id and availability_zone must name existing, enabled objects. */
 static int check_flavor_az(struct ctx *c, json_t *obj)
 {
     const char *flavor = json_string_value(json_object_get(obj, "flavor_id"));
     const char *zone = json_string_value(json_object_get(obj, "availability_zone"));
-    struct bl_store_row row;
     char id[300];
-    json_t *b;
-    bool enabled;
 
-    if (flavor) {
-        if (bl_store_get(c->api->st, "flavor", flavor, c->arena, &row, NULL) < 0)
-            return fault(c, 400, "Validation failure: Flavor %s not found.", flavor);
-        b = row_body(&row);
-        enabled = json_is_true(json_object_get(b, "enabled"));
-        json_decref(b);
-        if (!enabled)
-            return fault(c, 400, "Validation failure: The selected flavor is not allowed in "
-                                 "this deployment: %s", flavor);
-    }
-    if (zone) {
-        snprintf(id, sizeof(id), "az:%s", zone);
-        if (bl_store_get(c->api->st, "availability_zone", id, c->arena, &row, NULL) < 0)
-            return fault(c, 400, "Validation failure: Availability Zone %s not found.", zone);
-        b = row_body(&row);
-        enabled = json_is_true(json_object_get(b, "enabled"));
-        json_decref(b);
-        if (!enabled)
-            return fault(c, 400, "Validation failure: The selected availability_zone is not "
-                                 "allowed in this deployment: %s", zone);
-    }
+    if (flavor && check_enabled(c, "flavor", flavor, flavor, "Flavor", "flavor") < 0)
+        return -EINVAL;
+    snprintf(id, sizeof(id), "az:%s", zone ? zone : "");
+    if (zone && check_enabled(c, "availability_zone", id, zone, "Availability Zone",
+                              "availability_zone") < 0)
+        return -EINVAL;
     return 0;
 }
 
