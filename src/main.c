@@ -261,8 +261,8 @@ static int start(struct daemon *d)
             bl_log(BL_LOG_ERROR, "cannot start data plane: %s", err.msg);
             return rc;
         }
-        /* TODO(#5): the API service starts its own checker once the agent can
-         * store operating_status from on_change; file mode only logs. */
+        /* File mode logs status changes; the API service runs its own checker
+         * and stores them as operating_status (api/service.c). */
         if ((rc = bl_health_start(d->loop, NULL, NULL, &d->health)) < 0) {
             bl_log(BL_LOG_ERROR, "cannot start health checks: %s", strerror(-rc));
             return rc;

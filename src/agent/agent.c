@@ -21,6 +21,8 @@
 
 struct bl_agent {
     struct bl_store *st;
+    void (*on_apply)(void *ctx, struct bl_snapshot *s); /* may be NULL */
+    void *on_apply_ctx;
     unsigned nworkers;
     struct bl_dataplane *dp;
     uint64_t generation;
@@ -368,8 +370,19 @@ int bl_agent_sync(struct bl_agent *a, struct bl_err *err)
     }
     if (rc == 0)
         a->applied_rev = bl_store_revision(a->st); /* our own status writes need no rebuild */
+    if (rc == 0 && a->on_apply)
+        a->on_apply(a->on_apply_ctx, bl_dataplane_snapshot(a->dp));
     lb_ids_free(&failed);
     return rc;
+}
+
+void bl_agent_on_apply(struct bl_agent *a, void (*cb)(void *ctx, struct bl_snapshot *s),
+                       void *ctx)
+{
+    a->on_apply = cb;
+    a->on_apply_ctx = ctx;
+    if (cb)
+        cb(ctx, bl_dataplane_snapshot(a->dp));
 }
 
 int bl_agent_start(struct bl_store *st, unsigned nworkers, struct bl_agent **out,

@@ -49,6 +49,11 @@ int bl_agent_sync(struct bl_agent *a, struct bl_err *err);
  */
 int bl_agent_check_lb(struct bl_store *st, const char *lb_id, struct bl_err *err);
 
+/* Calls `cb` with each snapshot the agent applies, after the statuses are
+ * settled (the health checker follows the data plane this way). */
+void bl_agent_on_apply(struct bl_agent *a, void (*cb)(void *ctx, struct bl_snapshot *s),
+                       void *ctx);
+
 /* The data plane the agent drives (for stats). */
 struct bl_dataplane *bl_agent_dataplane(struct bl_agent *a);
 

@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "health/health.h"
 #include "api/internal.h"
 #include "api/networks.h"
 #include "core/xalloc.h"
 
 struct bl_api_service {
+    struct bl_health_checker *health;
     struct bl_networks nw;
     struct bl_auth *auth;
     struct bl_store *st;
@@ -46,6 +48,50 @@ static int parse_listen(const char *s, struct bl_addr *a)
     return bl_addr_parse(a, host, (uint16_t)port);
 }
 
+struct member_match {
+    const char *addr;   /* "address:port" as the checker names it */
+    char id[40];
+};
+
+static int match_cb(void *ctx, const struct bl_store_row *r)
+{
+    struct member_match *m = ctx;
+    json_t *b = json_loads(r->body, 0, NULL);
+    char key[128];
+    struct bl_addr a;
+
+    if (b && bl_addr_parse(&a, json_string_value(json_object_get(b, "address")) ?: "",
+                           (uint16_t)json_integer_value(json_object_get(b, "protocol_port"))) == 0 &&
+        strcmp(bl_addr_str(&a, key), m->addr) == 0)
+        snprintf(m->id, sizeof(m->id), "%s", r->id);
+    json_decref(b);
+    return 0;
+}
+
+/* The checker's verdict becomes the member's operating_status in the store. Pools
+ * of API objects are keyed "pool:<id>" (config/parse.c). */
+static void on_health(void *ctx, const char *pool_key, const char *member,
+                      enum bl_opstatus status, const char *reason)
+{
+    struct bl_api_service *s = ctx;
+    struct member_match m = {member, ""};
+
+    (void)reason;
+    if (strncmp(pool_key, "pool:", 5) != 0)
+        return;
+    bl_store_list(s->st, "member", NULL, pool_key + 5, match_cb, &m, NULL);
+    if (m.id[0] == '\0' || bl_store_begin(s->st, NULL) < 0)
+        return;
+    if (bl_store_set_status(s->st, m.id, NULL, bl_opstatus_name(status), NULL) < 0 ||
+        bl_store_commit(s->st, NULL) < 0)
+        bl_store_rollback(s->st);
+}
+
+static void follow(void *ctx, struct bl_snapshot *snap)
+{
+    bl_health_apply(((struct bl_api_service *)ctx)->health, snap);
+}
+
 int bl_api_service_start(struct bl_loop *loop, const struct bl_api_service_opts *o,
                          struct bl_api_service **out, struct bl_err *err)
 {
@@ -71,7 +117,10 @@ int bl_api_service_start(struct bl_loop *loop, const struct bl_api_service_opts 
     /* The data plane is rebuilt from the store before the API answers. */
     if (rc == 0)
         rc = bl_agent_start(s->st, o->nworkers, &s->agent, err);
+    if (rc == 0)
+        rc = bl_health_start(loop, on_health, s, &s->health);
     if (rc == 0) {
+        bl_agent_on_apply(s->agent, follow, s);
         s->api = bl_api_create(loop, s->st, s->agent, &s->nw);
         if (o->default_provider)
             bl_api_set_default_provider(s->api, o->default_provider);
@@ -98,6 +147,7 @@ void bl_api_service_stop(struct bl_api_service *s)
         return;
     bl_api_server_stop(s->server);
     bl_api_destroy(s->api);
+    bl_health_stop(s->health);
     bl_agent_stop(s->agent);
     bl_store_close(s->st);
     bl_networks_free(&s->nw);

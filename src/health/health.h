@@ -12,9 +12,9 @@
  * block), so a reload keeps each member's state and timing, starts probing
  * new members and stops probing removed ones.
  *
- * File mode (main.c) starts it beside the data plane. The REST API mode will
- * do the same from its service once the agent writes operating_status into
- * the store through `on_change` (not wired yet: see docs/ARCHITECTURE.md).
+ * File mode (main.c) starts it beside the data plane; the REST API service
+ * (api/service.c) does too and stores what `on_change` reports as each
+ * member's operating_status.
  */
 #ifndef BL_HEALTH_HEALTH_H
 #define BL_HEALTH_HEALTH_H
