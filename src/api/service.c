@@ -51,6 +51,7 @@ static int parse_listen(const char *s, struct bl_addr *a)
 struct member_match {
     const char *addr;   /* "address:port" as the checker names it */
     char id[40];
+    char status[16];    /* its operating_status now */
 };
 
 static int match_cb(void *ctx, const struct bl_store_row *r)
@@ -62,8 +63,10 @@ static int match_cb(void *ctx, const struct bl_store_row *r)
 
     if (b && bl_addr_parse(&a, json_string_value(json_object_get(b, "address")) ?: "",
                            (uint16_t)json_integer_value(json_object_get(b, "protocol_port"))) == 0 &&
-        strcmp(bl_addr_str(&a, key), m->addr) == 0)
+        strcmp(bl_addr_str(&a, key), m->addr) == 0) {
         snprintf(m->id, sizeof(m->id), "%s", r->id);
+        snprintf(m->status, sizeof(m->status), "%s", r->operating_status);
+    }
     json_decref(b);
     return 0;
 }
@@ -74,13 +77,16 @@ static void on_health(void *ctx, const char *pool_key, const char *member,
                       enum bl_opstatus status, const char *reason)
 {
     struct bl_api_service *s = ctx;
-    struct member_match m = {member, ""};
+    struct member_match m = {member, "", ""};
 
     (void)reason;
     if (strncmp(pool_key, "pool:", 5) != 0)
         return;
     bl_store_list(s->st, "member", NULL, pool_key + 5, match_cb, &m, NULL);
-    if (m.id[0] == '\0' || bl_store_begin(s->st, NULL) < 0)
+    /* The checker reports every member once when it starts tracking it (and
+     * so after each restart): write only what changes. */
+    if (m.id[0] == '\0' || strcmp(m.status, bl_opstatus_name(status)) == 0 ||
+        bl_store_begin(s->st, NULL) < 0)
         return;
     if (bl_store_set_status(s->st, m.id, NULL, bl_opstatus_name(status), NULL) < 0 ||
         bl_store_commit(s->st, NULL) < 0)
