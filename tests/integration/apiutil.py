@@ -31,7 +31,7 @@ import uuid
 
 import pytest
 
-from conftest import BALLASTD, read_line, recv_exact, scaled
+from conftest import BALLASTD, read_line, recv_exact, scaled, wait_until
 
 LOOPBACK_SUBNET = "a2b1c0d0-0000-4000-8000-000000000002"
 LOOPBACK_NETWORK = "a2b1c0d0-0000-4000-8000-000000000001"
@@ -282,16 +282,7 @@ def api_fixture(server):
 
 def poll(fn, timeout=SETTLE, interval=0.005, what="condition"):
     """Calls fn() until it returns something truthy (returned); bounded."""
-    deadline = time.monotonic() + scaled(timeout)
-    last = None
-    while True:
-        last = fn()
-        if last:
-            return last
-        if time.monotonic() >= deadline:
-            detail = what() if callable(what) else what
-            raise AssertionError(f"timed out after {scaled(timeout):.1f}s waiting for {detail}")
-        time.sleep(interval)
+    return wait_until(fn, timeout=timeout, interval=interval, what=what)
 
 
 def wait_active(api, path, key, timeout=SETTLE):
@@ -391,13 +382,18 @@ def create_hm(api, pool_id, type_="TCP", wait=True, **kw):
     return hm
 
 
-def stack(api, listener_port=None, members=()):
-    """LB + TCP listener + ROUND_ROBIN default pool (+ members), all ACTIVE."""
-    lb = create_lb(api, name="lb")
-    l = create_listener(api, lb["id"], port=listener_port or free_port(), name="l1")
-    p = create_pool(api, listener_id=l["id"], name="p1")
-    ms = [create_member(api, p["id"], port=m) for m in members]
-    return lb, l, p, ms
+def serving(api, member):
+    """LB + TCP listener + ROUND_ROBIN default pool + `member` (a stub), all ACTIVE
+    and relaying; returns (lb, listener, pool, vip, port)."""
+    lb = create_lb(api)
+    vip = lb["vip_address"]
+    port = free_port(vip)
+    l = create_listener(api, lb["id"], port=port)
+    p = create_pool(api, listener_id=l["id"])
+    create_member(api, p["id"], port=member.port)
+    wait_lb(api, lb["id"])
+    assert relay(vip, port) == member.name
+    return lb, l, p, vip, port
 
 
 # ---- raw HTTP --------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 """REST API: listeners (create, show, list, update, delete, locking, port
 uniqueness, protocol checks, default pool)."""
 from apiutil import (LB, LISTENERS, POOLS, UNKNOWN, assert_fault, create_lb, create_listener,
-                     create_member, create_pool, free_port, pipeline, relay, wait_active,
+                     create_pool, free_port, pipeline, relay, wait_active,
                      wait_gone, wait_lb)
+from apiutil import serving
 from apiutil import api_fixture, server_fixture  # noqa: F401  (fixtures)
 
 DEFAULTS = {"description": "", "admin_state_up": True, "connection_limit": -1,
@@ -261,14 +262,7 @@ def test_default_pool_checks(api):
 
 def test_delete_listener_closes_its_port(api, tcp_member):
     m = tcp_member("echo")
-    lb = create_lb(api)
-    vip = lb["vip_address"]
-    port = free_port(vip)
-    l = create_listener(api, lb["id"], port=port)
-    p = create_pool(api, listener_id=l["id"])
-    create_member(api, p["id"], port=m.port)
-    wait_lb(api, lb["id"])
-    assert relay(vip, port) == m.name
+    lb, l, p, vip, port = serving(api, m)
     assert api.delete(f"{LISTENERS}/{l['id']}").status == 204
     wait_gone(api, f"{LISTENERS}/{l['id']}")
     wait_lb(api, lb["id"])

@@ -5,6 +5,7 @@ before the API answers (traffic works on the very first try)."""
 from apiutil import (HMS, LB, LISTENERS, POOLS, create_hm, create_lb, create_listener,
                      alternating, create_member, create_pool, free_port, members_path, relay,
                      wait_lb)
+from apiutil import serving
 from apiutil import api_fixture, server_fixture  # noqa: F401  (fixtures)
 
 
@@ -104,14 +105,7 @@ def test_kill9_right_after_a_write(server, api, tcp_member):
 def test_kill9_during_delete(server, api, tcp_member):
     """A cascade delete answered 204 is completed at the next start."""
     m = tcp_member("echo")
-    lb = create_lb(api)
-    vip = lb["vip_address"]
-    port = free_port(vip)
-    l = create_listener(api, lb["id"], port=port)
-    p = create_pool(api, listener_id=l["id"])
-    create_member(api, p["id"], port=m.port)
-    wait_lb(api, lb["id"])
-    assert relay(vip, port) == m.name
+    lb, l, p, vip, port = serving(api, m)
     assert api.delete(f"{LB}/{lb['id']}?cascade=true").status == 204
     server.kill9()
     server.start()

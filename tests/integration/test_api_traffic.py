@@ -6,6 +6,7 @@ import time
 from apiutil import (LB, LISTENERS, POOLS, create_lb, create_listener, create_member, create_pool,
                      alternating, free_port, members_path, poll, relay, wait_active, wait_gone,
                      wait_lb)
+from apiutil import serving
 from apiutil import api_fixture, server_fixture  # noqa: F401  (fixtures)
 
 
@@ -141,14 +142,7 @@ def test_listener_without_pool_then_pool(server, api, tcp_member):
 
 def test_admin_down_lb_stops_traffic(server, api, tcp_member):
     m = tcp_member("echo")
-    lb = create_lb(api)
-    vip = lb["vip_address"]
-    port = free_port(vip)
-    l = create_listener(api, lb["id"], port=port)
-    p = create_pool(api, listener_id=l["id"])
-    create_member(api, p["id"], port=m.port)
-    wait_lb(api, lb["id"])
-    assert relay(vip, port) == m.name
+    lb, l, p, vip, port = serving(api, m)
     r = api.put(f"{LB}/{lb['id']}", {"loadbalancer": {"admin_state_up": False}})
     assert r.status == 200, r
     wait_lb(api, lb["id"])
