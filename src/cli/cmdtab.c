@@ -244,7 +244,7 @@ static const struct bl_cli_arg listener_create[] = {
     A("loadbalancer", "<loadbalancer>", BL_ARG_REF, "loadbalancer_id", &bl_res_lb, NULL,
       BL_POS | BL_REQ, "Load balancer (name or id)"),
     A("--protocol", "<protocol>", BL_ARG_STR, "protocol", NULL, PROTOCOLS, BL_REQ, "Protocol"),
-    INT("--protocol-port", "<port>", "protocol_port", "Port"),
+    A("--protocol-port", "<port>", BL_ARG_INT, "protocol_port", NULL, NULL, BL_REQ, "Port"),
     END,
 };
 
