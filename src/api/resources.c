@@ -92,6 +92,11 @@ const struct bl_field bl_spec_pool[] = {
     {"project_id", BL_F_STRING, C | I, NULL, 0, 0, NULL},
     {"tenant_id", BL_F_STRING, C | I, NULL, 0, 0, NULL},
     {"tags", BL_F_TAGS, C | U, "[]", 0, 0, NULL},
+    /* ballast's extensions (docs/api-extensions.md); the object's fields are
+     * checked by config/parse.c when the write is validated (check_runnable). */
+    {"ballast_panic", BL_F_BOOL, C | U, "false", 0, 0, NULL},
+    {"ballast_close_on_markdown", BL_F_BOOL, C | U, "false", 0, 0, NULL},
+    {"ballast_outlier_detection", BL_F_OBJECT, C | U, "null", 0, 0, NULL},
     {NULL, 0, 0, NULL, 0, 0, NULL},
 };
 

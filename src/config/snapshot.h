@@ -14,6 +14,7 @@
 #define BL_CONFIG_SNAPSHOT_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config/model.h"
@@ -71,21 +72,51 @@ struct bl_snap_listener {
     char label[160];              /* "lb/listener (TCP 127.0.0.1:2222)" for logs */
 };
 
+/*
+ * One load balancer's share of a snapshot: its listeners (with their sockets)
+ * and pools (with their algorithm tables). Built once, then shared by every
+ * snapshot in which that load balancer is unchanged, so an API change
+ * rebuilds only what it touched. Refcounted like a snapshot, and "held"
+ * while a held snapshot includes it: its sockets go with the last such hold,
+ * after which it must not be put in a new snapshot (the agent only reuses
+ * parts of the snapshot the data plane runs).
+ */
+struct bl_snap_lb {
+    _Atomic uint32_t refs;
+    _Atomic uint32_t holders;
+    struct bl_cfg *cfg;                 /* owned (a one-LB config), or NULL: the snapshot's */
+    const struct bl_cfg_lb *lb;
+    unsigned nworkers;
+    struct bl_snap_listener *listeners; /* only those with admin_state_up (and LB up) */
+    uint32_t nlisteners;
+    struct bl_snap_pool *pools;         /* every pool of the load balancer */
+    uint32_t npools;
+};
+
+/*
+ * The flat arrays are views: shallow copies of the parts' listeners and pools
+ * (whose `lb` and `pool` pointers point into this snapshot), so readers walk
+ * one array; the parts own everything the copies point to.
+ */
 struct bl_snapshot {
     _Atomic uint32_t refs;        /* memory: the last unref frees */
     _Atomic uint32_t holders;     /* workers (and the control thread) running it */
+    _Atomic bool released;        /* the last holder let go: the parts' holds are returned */
     uint64_t generation;          /* 1 for the first load, +1 per reload */
-    struct bl_cfg *cfg;           /* owned */
+    struct bl_cfg *cfg;           /* owned view: lbs[i] copies parts[i]->lb */
+    struct bl_cfg *source;        /* owned: the parsed file (bl_snapshot_build), or NULL */
     unsigned nworkers;
     struct bl_snap_listener *listeners; /* only those with admin_state_up (and LB up) */
     uint32_t nlisteners;
     struct bl_snap_pool *pools;   /* every pool of every load balancer */
     uint32_t npools;
+    struct bl_snap_lb **parts;    /* one reference each, in cfg->lbs order */
+    uint32_t nparts;
 };
 
 /*
  * Builds a snapshot from `cfg` (taking ownership, freed on failure too) for
- * `nworkers` workers. Listening sockets that an earlier snapshot opened for
+ * `nworkers` workers, one part per load balancer. Listening sockets that an earlier snapshot opened for
  * the same address are reused, never reopened; new ones are opened here, so
  * a port already in use fails the build, with `err` naming the listener and
  * `*failed_lb` (if not NULL) the index in cfg->lbs of its load balancer (-1
@@ -94,6 +125,22 @@ struct bl_snapshot {
  */
 int bl_snapshot_build(struct bl_cfg *cfg, unsigned nworkers, uint64_t generation,
                       struct bl_snapshot **out, struct bl_err *err, int *failed_lb);
+
+/*
+ * Builds the share of the one load balancer of `cfg` (ownership taken, freed
+ * on failure too), opening or reusing its listening sockets as above.
+ * Returns 0 with `*out` holding one reference, or a negative errno with `err`
+ * naming the listener.
+ */
+int bl_snapshot_build_lb(struct bl_cfg *cfg, unsigned nworkers, struct bl_snap_lb **out,
+                         struct bl_err *err);
+
+void bl_snap_lb_unref(struct bl_snap_lb *p);
+
+/* A snapshot of `parts` (in that order; each gains a reference and a hold)
+ * for `nworkers` workers. Never fails: the sockets are the parts' own. */
+struct bl_snapshot *bl_snapshot_assemble(struct bl_snap_lb *const *parts, uint32_t nparts,
+                                         unsigned nworkers, uint64_t generation);
 
 void bl_snapshot_ref(struct bl_snapshot *s);
 

@@ -43,7 +43,7 @@ struct bl_worker {
     _Atomic bool stopping;
     struct bl_snapshot *snap;              /* the snapshot new connections use */
     _Atomic uint64_t generation;           /* snap->generation, readable by the control thread */
-    struct bl_wlistener *wls;              /* one per snap->listeners[] */
+    struct bl_wlistener **wls;             /* one per snap->listeners[], each its own block */
     struct bl_list sessions;               /* live TCP sessions (struct bl_session.node) */
     int pipes[BL_PIPE_POOL_MAX][2];        /* empty pipes kept for splice */
     unsigned npipes;
