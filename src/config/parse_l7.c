@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/l7syntax.h"
 #include "config/parse_int.h"
 #include "config/regex.h"
 #include "core/arena.h"
@@ -40,8 +41,7 @@ static const char *const policy_keys[] = {"id",
 static const char *const rule_keys[] = {"id",     "type",           "compare_type",  "key", "value",
                                         "invert", "admin_state_up", BL_PJ_META_KEYS, NULL};
 
-/* RFC 7230 tchar: header and cookie names (Octavia's HTTP_HEADER_NAME_REGEX). */
-static bool is_token(const char *s)
+bool bl_l7_is_token(const char *s)
 {
     if (*s == '\0')
         return false;
@@ -57,6 +57,8 @@ static bool is_token(const char *s)
  * which differ only in a few punctuation marks: `extra_bad` lists those). */
 static bool is_plain_value(const char *s, const char *extra_bad)
 {
+    if (*s == '\0')
+        return false;
     for (; *s; s++) {
         if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f || strchr(extra_bad, *s))
             return false;
@@ -64,8 +66,7 @@ static bool is_plain_value(const char *s, const char *extra_bad)
     return true;
 }
 
-/* A header value may also be a quoted string, spaces and tabs allowed inside. */
-static bool is_header_value(const char *s)
+bool bl_l7_is_header_value(const char *s)
 {
     size_t n = strlen(s);
 
@@ -80,7 +81,12 @@ static bool is_header_value(const char *s)
     return is_plain_value(s, "");
 }
 
-static bool is_dn_key(const char *s)
+bool bl_l7_is_cookie_value(const char *s)
+{
+    return is_plain_value(s, "\";\\");
+}
+
+bool bl_l7_is_dn_key(const char *s)
 {
     if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
         return false;
@@ -106,21 +112,22 @@ static int check_regex(struct bl_pj *c, const struct bl_pj_path *p, const struct
 
 /* Key and value of the request-content types (HOST_NAME .. COOKIE). */
 static int check_content_rule(struct bl_pj *c, const struct bl_pj_path *p,
-                              const struct bl_cfg_l7rule *r)
+                              struct bl_cfg_l7rule *r)
 {
     bool keyed = r->type == BL_L7R_HEADER || r->type == BL_L7R_COOKIE;
 
-    if (keyed && (r->key == NULL || !is_token(r->key)))
+    if (keyed && (r->key == NULL || !bl_l7_is_token(r->key)))
         return bl_pj_fail(c, p, "key", "%s rules need a key that is an HTTP token (a %s name)",
                           bl_l7rule_type_names[r->type],
                           r->type == BL_L7R_HEADER ? "header" : "cookie");
-    if (!keyed && r->key != NULL)
-        return bl_pj_fail(c, p, "key", "is not used by %s rules", bl_l7rule_type_names[r->type]);
+    if (!keyed)
+        r->key = NULL; /* Octavia accepts it and ignores it */
     if (r->type == BL_L7R_FILE_TYPE && r->compare != BL_L7C_EQUAL_TO && r->compare != BL_L7C_REGEX)
         return bl_pj_fail(c, p, "compare_type", "FILE_TYPE rules take EQUAL_TO or REGEX");
     if (r->compare == BL_L7C_REGEX)
         return check_regex(c, p, r);
-    if (r->type == BL_L7R_COOKIE ? !is_plain_value(r->value, "\",;\\") : !is_header_value(r->value))
+    if (r->type == BL_L7R_COOKIE ? !bl_l7_is_cookie_value(r->value)
+                                 : !bl_l7_is_header_value(r->value))
         return bl_pj_fail(c, p, "value", "'%s' holds characters not allowed in a %s value",
                           r->value, r->type == BL_L7R_COOKIE ? "cookie" : "header");
     return 0;
@@ -131,7 +138,7 @@ static int check_ssl_rule(struct bl_pj *c, const struct bl_pj_path *p, struct bl
     const char *name = bl_l7rule_type_names[r->type];
 
     if (r->type == BL_L7R_SSL_DN_FIELD) {
-        if (r->key == NULL || !is_dn_key(r->key))
+        if (r->key == NULL || !bl_l7_is_dn_key(r->key))
             return bl_pj_fail(c, p, "key",
                               "SSL_DN_FIELD rules need a distinguished name field "
                               "such as CN, O, OU or emailAddress");
@@ -179,8 +186,7 @@ static int parse_rule(struct bl_pj *c, const struct bl_pj_path *p, json_t *o,
     return check_content_rule(c, p, r);
 }
 
-/* Octavia's URL check: http or https, a host, no spaces or control characters. */
-static bool is_url(const char *s)
+bool bl_l7_is_url(const char *s)
 {
     const char *host;
 
@@ -194,7 +200,7 @@ static bool is_url(const char *s)
         return false;
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
-        if (ch <= 0x20 || ch == 0x7f || ch >= 0x80)
+        if (ch <= 0x20 || ch >= 0x7f)
             return false;
     }
     return true;
@@ -240,7 +246,7 @@ static int parse_target(struct bl_pj *c, const struct bl_pj_path *p, json_t *o,
         return -EINVAL;
     if (url == NULL)
         return bl_pj_fail(c, p, targets[pol->action], "is required for %s", name);
-    if (!is_url(url))
+    if (!bl_l7_is_url(url))
         return bl_pj_fail(c, p, targets[pol->action], "'%s' is not an http or https URL", url);
     if (code != 301 && code != 302 && code != 303 && code != 307 && code != 308)
         return bl_pj_fail(c, p, "redirect_http_code", "must be one of 301, 302, 303, 307, 308");
