@@ -13,7 +13,7 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wfor
 # CFLAGS is the caller's (optimisation, sanitizers); BL_CFLAGS is always added.
 CFLAGS  ?= -O2 -g
 BL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DBL_VERSION='"$(VERSION)"' -Isrc -pthread -MMD -MP
-LDLIBS  := -ljansson -lsqlite3 -lssl -lcrypto -lm -pthread
+LDLIBS  := -ljansson -lsqlite3 -lpcre2-8 -lssl -lcrypto -lm -pthread
 ifeq ($(CI),true)
 BL_CFLAGS += -Werror
 endif

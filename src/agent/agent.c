@@ -112,6 +112,25 @@ static int render_pools(struct bl_store *st, json_t *pools, const char *lb, stru
     return rc;
 }
 
+/* A listener's L7 policies, each with its rules, as in a graph create. */
+static int render_l7(struct bl_store *st, json_t *listeners, const char *lb, struct bl_err *err)
+{
+    size_t i, k;
+    json_t *l, *p;
+    int rc = 0;
+
+    json_array_foreach(listeners, i, l) {
+        const char *lid = json_string_value(json_object_get(l, "id"));
+        json_t *pols = list_json(st, "l7policy", lb, lid, err, &rc);
+        json_array_foreach(pols, k, p) {
+            const char *pid = json_string_value(json_object_get(p, "id"));
+            json_object_set_new(p, "rules", list_json(st, "l7rule", lb, pid, err, &rc));
+        }
+        json_object_set_new(l, "l7policies", pols);
+    }
+    return rc;
+}
+
 static bool skipped(const char *const *skip, const char *id)
 {
     for (; skip && *skip; skip++) {
@@ -126,10 +145,13 @@ static bool skipped(const char *const *skip, const char *id)
 static int render_lb(struct bl_store *st, json_t *lb, struct bl_err *err)
 {
     const char *id = json_string_value(json_object_get(lb, "id"));
-    json_t *pools;
+    json_t *pools, *listeners;
     int rc = 0;
 
-    json_object_set_new(lb, "listeners", list_json(st, "listener", id, NULL, err, &rc));
+    listeners = list_json(st, "listener", id, NULL, err, &rc);
+    json_object_set_new(lb, "listeners", listeners);
+    if (rc == 0)
+        rc = render_l7(st, listeners, id, err);
     pools = list_json(st, "pool", id, NULL, err, &rc);
     if (rc == 0)
         rc = render_pools(st, pools, id, err);

@@ -99,6 +99,7 @@ static void release_lsocks(struct bl_snap_listener *sl, unsigned nworkers)
 
 static void dispose_listener(struct bl_snap_listener *sl, unsigned nworkers)
 {
+    bl_snap_l7_free(sl);
     release_lsocks(sl, nworkers);
     bl_registry_unref(sl->st);
 }
@@ -116,6 +117,22 @@ static void label_listener(struct bl_snap_listener *sl, uint32_t lbi, uint32_t l
         snprintf(lname, sizeof(lname), "listener%u", li);
     snprintf(sl->label, sizeof(sl->label), "%s/%s (%s %s)", lbname, lname,
              bl_proto_name(sl->cfg->proto), bl_addr_str(&sl->addr, as));
+}
+
+/* The protocols the model knows but this data plane cannot serve yet. */
+static int check_runnable(const struct bl_snap_listener *sl, const char *path, struct bl_err *err)
+{
+    switch (sl->cfg->proto) {
+    case BL_PROTO_HTTP:
+    case BL_PROTO_TERMINATED_HTTPS:
+    case BL_PROTO_PROMETHEUS:
+        return bl_err_set(err, -ENOTSUP,
+                          "%s.protocol: %s listeners are not supported by this "
+                          "ballast yet (the L7 proxy is still to come); use TCP",
+                          path, bl_proto_name(sl->cfg->proto));
+    default:
+        return 0;
+    }
 }
 
 /* The listeners of part `p`, load balancer `lbi` of a config written `single`
@@ -146,7 +163,11 @@ static int build_listeners(struct bl_snap_lb *p, uint32_t lbi, bool single, stru
             snprintf(path, sizeof(path), "loadbalancer.listeners[%u]", k);
         else
             snprintf(path, sizeof(path), "loadbalancers[%u].listeners[%u]", lbi, k);
-        int rc = open_lsocks(sl, p->nworkers, path, err);
+        int rc = check_runnable(sl, path, err);
+        if (rc == 0)
+            rc = bl_snap_l7_build(sl, p->pools, path, err);
+        if (rc == 0)
+            rc = open_lsocks(sl, p->nworkers, path, err);
         if (rc < 0)
             return rc;
     }

@@ -18,17 +18,18 @@
 #include <stdint.h>
 
 #include "config/model.h"
+#include "config/regex.h"
 #include "core/err.h"
 #include "lb/pool.h"
 
 /* Counters of one listener, shared by workers and kept across reloads. */
 struct bl_listener_state {
-    _Atomic int32_t active;       /* client connections open now */
-    _Atomic uint64_t total;       /* client connections accepted and served */
-    _Atomic uint64_t bytes_in;    /* bytes received from clients */
-    _Atomic uint64_t bytes_out;   /* bytes sent to clients */
-    _Atomic uint64_t denied;      /* refused by allowed_cidrs or connection_limit */
-    _Atomic uint64_t errors;      /* no usable member, or every try failed */
+    _Atomic int32_t active;     /* client connections open now */
+    _Atomic uint64_t total;     /* client connections accepted and served */
+    _Atomic uint64_t bytes_in;  /* bytes received from clients */
+    _Atomic uint64_t bytes_out; /* bytes sent to clients */
+    _Atomic uint64_t denied;    /* refused by allowed_cidrs or connection_limit */
+    _Atomic uint64_t errors;    /* no usable member, or every try failed */
 };
 
 /* A listening socket for one (address, protocol, worker); shared across snapshots. */
@@ -61,6 +62,21 @@ struct bl_snap_pool {
     bool hash_port;           /* SOURCE_IP_PORT: the source port is in it */
 };
 
+struct bl_snap_l7rule {
+    const struct bl_cfg_l7rule *cfg;
+    pcre2_code *re;   /* REGEX rules: compiled once per snapshot, freed with it; else NULL */
+    size_t value_len; /* strlen(cfg->value) */
+};
+
+/* A policy that can match: enabled, with at least one enabled rule (Octavia's
+ * template drops the others), and for REDIRECT_TO_POOL an enabled target. */
+struct bl_snap_l7policy {
+    const struct bl_cfg_l7policy *cfg;
+    struct bl_snap_pool *pool;    /* REDIRECT_TO_POOL: the target; NULL for other actions */
+    struct bl_snap_l7rule *rules; /* the enabled rules, in the policy's order */
+    uint32_t nrules;              /* >= 1; the policy matches when all of them do */
+};
+
 struct bl_snap_listener {
     const struct bl_cfg_listener *cfg;
     const struct bl_cfg_lb *lb;
@@ -69,7 +85,9 @@ struct bl_snap_listener {
     struct bl_lsock **lsocks;     /* one per worker, registry references */
     struct bl_listener_state *st; /* registry reference */
     struct bl_snap_pool *pool;    /* NULL: no default pool, connections are refused */
-    char label[160];              /* "lb/listener (TCP 127.0.0.1:2222)" for logs */
+    struct bl_snap_l7policy *l7;  /* evaluation order: see proxy/l7.h (NULL when none) */
+    uint32_t nl7;
+    char label[160]; /* "lb/listener (TCP 127.0.0.1:2222)" for logs */
 };
 
 /*
@@ -108,7 +126,7 @@ struct bl_snapshot {
     unsigned nworkers;
     struct bl_snap_listener *listeners; /* only those with admin_state_up (and LB up) */
     uint32_t nlisteners;
-    struct bl_snap_pool *pools;   /* every pool of every load balancer */
+    struct bl_snap_pool *pools; /* every pool of every load balancer */
     uint32_t npools;
     struct bl_snap_lb **parts;    /* one reference each, in cfg->lbs order */
     uint32_t nparts;
@@ -125,6 +143,17 @@ struct bl_snapshot {
  */
 int bl_snapshot_build(struct bl_cfg *cfg, unsigned nworkers, uint64_t generation,
                       struct bl_snapshot **out, struct bl_err *err, int *failed_lb);
+
+/*
+ * snapshot_l7.c: fills sl->l7 from sl->cfg's policies, in evaluation order
+ * (REJECT first, then REDIRECT_TO_URL / REDIRECT_PREFIX, then
+ * REDIRECT_TO_POOL; by position within each), compiling each REGEX once.
+ * `pools` are the snapshot pools of sl's load balancer (cfg index order);
+ * `path` names the listener in errors. bl_snap_l7_free undoes it.
+ */
+int bl_snap_l7_build(struct bl_snap_listener *sl, struct bl_snap_pool *pools, const char *path,
+                     struct bl_err *err);
+void bl_snap_l7_free(struct bl_snap_listener *sl);
 
 /*
  * Builds the share of the one load balancer of `cfg` (ownership taken, freed

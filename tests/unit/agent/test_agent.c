@@ -258,6 +258,49 @@ static void test_incremental(const char *dir)
     (void)dir;
 }
 
+/* An HTTP listener with a policy and a rule renders as the parser reads them;
+ * a policy that names another load balancer's pool is refused. */
+static void test_l7_render(void)
+{
+    struct bl_err err = {0};
+    char *doc;
+
+    put("loadbalancer", "l7lb", NULL, NULL, "{\"name\":\"l7\",\"vip_address\":\"127.0.0.1\"}");
+    put("pool", "l7p", "l7lb", NULL, "{\"protocol\":\"HTTP\",\"lb_algorithm\":\"ROUND_ROBIN\"}");
+    put("listener", "l7l", "l7lb", NULL, "{\"protocol\":\"HTTP\",\"protocol_port\":80}");
+    put("l7policy", "l7pol", "l7lb", "l7l",
+        "{\"action\":\"REDIRECT_TO_POOL\",\"redirect_pool_id\":\"l7p\",\"position\":1,"
+        "\"redirect_url\":null,\"redirect_prefix\":null,\"redirect_http_code\":null}");
+    put("l7rule", "l7r", "l7lb", "l7pol",
+        "{\"type\":\"PATH\",\"compare_type\":\"REGEX\",\"value\":\"^/a\",\"key\":null,"
+        "\"invert\":false}");
+    doc = bl_agent_render(st, NULL, &err);
+    ok(doc && strstr(doc, "\"l7policies\":[{\"action\":\"REDIRECT_TO_POOL\"") &&
+           strstr(doc, "\"rules\":[{\"type\":\"PATH\""),
+       "listeners render their L7 policies with their rules");
+    if (doc == NULL || strstr(doc, "\"rules\":[{") == NULL)
+        diag("doc: %s / %s", doc ? doc : "(null)", err.msg);
+    free(doc);
+    is_int(bl_agent_check_lb(st, "l7lb", &err), 0, "the load balancer parses");
+    if (err.msg[0])
+        diag("%s", err.msg);
+
+    put("loadbalancer", "l7lb2", NULL, NULL, "{\"name\":\"o\",\"vip_address\":\"127.0.0.2\"}");
+    put("listener", "l7l2", "l7lb2", NULL, "{\"protocol\":\"HTTP\",\"protocol_port\":80}");
+    put("l7policy", "l7pol2", "l7lb2", "l7l2",
+        "{\"action\":\"REDIRECT_TO_POOL\",\"redirect_pool_id\":\"l7p\",\"position\":1}");
+    is_int(bl_agent_check_lb(st, "l7lb2", &err), -EINVAL,
+           "a policy redirecting to another load balancer's pool is refused");
+    is_str(err.msg,
+           "loadbalancer.listeners[0].l7policies[0].redirect_pool_id: no pool with id 'l7p' in "
+           "this load balancer",
+           "the error names the JSON path");
+    bl_store_begin(st, NULL);
+    bl_store_delete(st, "l7lb", NULL);
+    bl_store_delete(st, "l7lb2", NULL);
+    bl_store_commit(st, NULL);
+}
+
 int main(void)
 {
     char path[] = "/tmp/bl-agent-XXXXXX", db[300];
@@ -341,6 +384,7 @@ int main(void)
     ok(port_accepts(port2), "lb3 still serves");
 
     bl_agent_stop(agent);
+    test_l7_render();
     bl_store_close(st);
     snprintf(db, sizeof(db), "%s/incremental.db", path);
     bl_store_open(db, &st, NULL);
