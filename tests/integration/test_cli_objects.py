@@ -132,8 +132,8 @@ def test_api_errors_and_usage_errors(server):
     r = ballast(server, "loadbalancer", "create", "--name", "x", ok=False)
     assert r.rc == 1 and r.err.startswith("Validation failure:") and "(HTTP 400)" in r.err
     assert "(Request-ID: req-" in r.err
-    r = ballast(server, "loadbalancer", "l7policy", "list", ok=False)
-    assert r.rc == 1 and "L7 policies and rules are not implemented yet (HTTP 501)" in r.err
+    r = ballast(server, "loadbalancer", "l7policy", "show", "nothing", ok=False)
+    assert (r.rc, r.err) == (1, "Unable to locate nothing in l7policies\n"), r
     for args, msg in [
         (("loadbalancer", "listener", "create", "lb"),
          "the following arguments are required: --protocol, --protocol-port"),
