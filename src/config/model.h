@@ -91,6 +91,26 @@ struct bl_cfg_pool {
     uint32_t nmembers;
 };
 
+/* Octavia's insert_headers keys, as flags (bl_insert_header_names gives the spelling). */
+enum {
+    BL_XH_FOR = 1u << 0,              /* X-Forwarded-For: client address */
+    BL_XH_PORT = 1u << 1,             /* X-Forwarded-Port: listener port */
+    BL_XH_PROTO = 1u << 2,            /* X-Forwarded-Proto: http or https */
+    BL_XH_SSL_CLIENT_VERIFY = 1u << 3, /* TERMINATED_HTTPS only, from here on */
+    BL_XH_SSL_CLIENT_HAS_CERT = 1u << 4,
+    BL_XH_SSL_CLIENT_DN = 1u << 5,
+    BL_XH_SSL_CLIENT_CN = 1u << 6,
+    BL_XH_SSL_ISSUER = 1u << 7,
+    BL_XH_SSL_CLIENT_SHA1 = 1u << 8,
+    BL_XH_SSL_CLIENT_NOT_BEFORE = 1u << 9,
+    BL_XH_SSL_CLIENT_NOT_AFTER = 1u << 10,
+};
+#define BL_XH_COUNT 11
+#define BL_XH_SSL_ANY (((1u << BL_XH_COUNT) - 1) & ~(BL_XH_FOR | BL_XH_PORT | BL_XH_PROTO))
+
+/* "X-Forwarded-For", ... in flag bit order. */
+extern const char *const bl_insert_header_names[BL_XH_COUNT];
+
 struct bl_cfg_listener {
     const char *id;
     const char *name;
@@ -100,6 +120,9 @@ struct bl_cfg_listener {
     uint32_t timeout_client_data_ms;    /* 0 = no timeout */
     uint32_t timeout_member_connect_ms; /* 0 = no timeout */
     uint32_t timeout_member_data_ms;    /* 0 = no timeout */
+    uint32_t timeout_request_ms;        /* ballast_timeout_http_request: a request head must
+                                           arrive within this from its first byte; 0 = none */
+    uint32_t insert_headers;            /* BL_XH_* */
     struct bl_cidr *allowed_cidrs;      /* NULL/0 = everyone */
     uint32_t nallowed_cidrs;
     bool admin_up;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/arena.h"
 #include "core/xalloc.h"
@@ -480,7 +481,7 @@ static const char *const listener_keys[] = {
     "alpn_protocols", "l7policies", "admin_state_up", "tags", "project_id", "tenant_id",
     "loadbalancer_id", "loadbalancers", "provisioning_status", "operating_status",
     "created_at", "updated_at", "hsts_max_age", "hsts_include_subdomains", "hsts_preload",
-    NULL};
+    "ballast_timeout_http_request", NULL};
 
 static int check_listener_proto(struct ctx *c, const struct path *p, enum bl_proto proto)
 {
@@ -488,8 +489,8 @@ static int check_listener_proto(struct ctx *c, const struct path *p, enum bl_pro
     case BL_PROTO_TCP:
     case BL_PROTO_UDP:
     case BL_PROTO_HTTPS:
-        return 0;
     case BL_PROTO_HTTP:
+        return 0;
     case BL_PROTO_TERMINATED_HTTPS:
     case BL_PROTO_PROMETHEUS:
         return fail(c, p, "protocol", "%s listeners are not supported by this ballast yet "
@@ -523,9 +524,11 @@ static bool protos_compatible(enum bl_proto l, enum bl_proto p)
     }
 }
 
+#define DEFAULT_TIMEOUT_HTTP_REQUEST_MS 10000 /* as HAProxy's usual "timeout http-request" */
+
 static int parse_timeouts(struct ctx *c, const struct path *p, json_t *o, struct bl_cfg_listener *l)
 {
-    int64_t tcd, tmc, tmd, tti;
+    int64_t tcd, tmc, tmd, tti, thr;
 
     if (get_int(c, p, o, "timeout_client_data", &tcd, BL_DEFAULT_TIMEOUT_CLIENT_DATA_MS, 0,
                 TIMEOUT_MAX_MS) ||
@@ -533,11 +536,53 @@ static int parse_timeouts(struct ctx *c, const struct path *p, json_t *o, struct
                 TIMEOUT_MAX_MS) ||
         get_int(c, p, o, "timeout_member_data", &tmd, BL_DEFAULT_TIMEOUT_MEMBER_DATA_MS, 0,
                 TIMEOUT_MAX_MS) ||
-        get_int(c, p, o, "timeout_tcp_inspect", &tti, 0, 0, TIMEOUT_MAX_MS))
+        get_int(c, p, o, "timeout_tcp_inspect", &tti, 0, 0, TIMEOUT_MAX_MS) ||
+        get_int(c, p, o, "ballast_timeout_http_request", &thr, DEFAULT_TIMEOUT_HTTP_REQUEST_MS, 0,
+                TIMEOUT_MAX_MS))
         return -EINVAL;
+    l->timeout_request_ms = (uint32_t)thr;
     l->timeout_client_data_ms = (uint32_t)tcd;
     l->timeout_member_connect_ms = (uint32_t)tmc;
     l->timeout_member_data_ms = (uint32_t)tmd;
+    return 0;
+}
+
+/* Octavia's insert_headers: {"X-Forwarded-For": "true", ...}, values "true"/"false". */
+static int parse_insert_headers(struct ctx *c, const struct path *p, json_t *o,
+                                struct bl_cfg_listener *l)
+{
+    json_t *ih = json_object_get(o, "insert_headers"), *v;
+    const char *k;
+    struct path hp;
+
+    if (ih == NULL || json_is_null(ih))
+        return 0;
+    if (!json_is_object(ih))
+        return fail(c, p, "insert_headers", "must be an object of header names to \"true\"");
+    path_key(&hp, p, "insert_headers");
+    json_object_foreach(ih, k, v) {
+        unsigned i = 0;
+        bool on;
+        while (i < BL_XH_COUNT && strcasecmp(k, bl_insert_header_names[i]) != 0)
+            i++;
+        if (i == BL_XH_COUNT)
+            return fail(c, &hp, k, "is not a header ballast can insert (X-Forwarded-For, "
+                        "X-Forwarded-Port, X-Forwarded-Proto, X-SSL-Client-*, X-SSL-Issuer)");
+        if (json_is_boolean(v))
+            on = json_is_true(v);
+        else if (json_is_string(v) && (strcasecmp(json_string_value(v), "true") == 0 ||
+                                       strcasecmp(json_string_value(v), "false") == 0))
+            on = strcasecmp(json_string_value(v), "true") == 0;
+        else
+            return fail(c, &hp, k, "must be \"true\" or \"false\"");
+        if (on && l->proto != BL_PROTO_HTTP && l->proto != BL_PROTO_TERMINATED_HTTPS)
+            return fail(c, &hp, k, "headers are inserted only by HTTP and TERMINATED_HTTPS "
+                        "listeners, not %s", bl_proto_name(l->proto));
+        if (on && (1u << i) & BL_XH_SSL_ANY && l->proto != BL_PROTO_TERMINATED_HTTPS)
+            return fail(c, &hp, k, "is inserted only by TERMINATED_HTTPS listeners");
+        if (on)
+            l->insert_headers |= 1u << i;
+    }
     return 0;
 }
 
@@ -639,7 +684,7 @@ static int parse_listener(struct ctx *c, const struct path *p, json_t *o, struct
         return -EINVAL;
     if (port == 0)
         return fail(c, p, "protocol_port", "is required");
-    if (check_listener_proto(c, p, l->proto))
+    if (check_listener_proto(c, p, l->proto) || parse_insert_headers(c, p, o, l))
         return -EINVAL;
     l->port = (uint16_t)port;
     l->connection_limit = limit;

@@ -20,6 +20,18 @@
 #include "core/err.h"
 #include "lb/pool.h"
 
+/* Responses the HTTP proxy makes itself, counted per listener by cause. */
+enum bl_reply_kind {
+    BL_REPLY_400 = 0, /* malformed request (also 414, 431, 501, 505 from the parser) */
+    BL_REPLY_403,     /* allowed_cidrs, or an L7 REJECT policy */
+    BL_REPLY_408,     /* request head not received in time */
+    BL_REPLY_502,     /* member failed: connect refused, reset, bad response */
+    BL_REPLY_503,     /* no usable member */
+    BL_REPLY_504,     /* member did not answer in time */
+    BL_REPLY_REDIRECT, /* L7 REDIRECT_TO_URL / REDIRECT_PREFIX */
+    BL_REPLY_COUNT,
+};
+
 /* Counters of one listener, shared by workers and kept across reloads. */
 struct bl_listener_state {
     _Atomic int32_t active;       /* client connections open now */
@@ -28,6 +40,12 @@ struct bl_listener_state {
     _Atomic uint64_t bytes_out;   /* bytes sent to clients */
     _Atomic uint64_t denied;      /* refused by allowed_cidrs or connection_limit */
     _Atomic uint64_t errors;      /* no usable member, or every try failed */
+    /* HTTP listeners only. */
+    _Atomic uint64_t requests;       /* request heads received */
+    _Atomic uint64_t request_errors; /* requests refused as malformed (Octavia's request_errors) */
+    _Atomic uint64_t responses[6];   /* responses sent to clients by class: [2] = 2xx ... */
+    _Atomic uint64_t replies[BL_REPLY_COUNT]; /* of which made by ballast, by cause */
+    _Atomic uint64_t retries;        /* requests sent again to another member */
 };
 
 /* A listening socket for one (address, protocol, worker); shared across snapshots. */

@@ -665,6 +665,7 @@ static void start_session(struct bl_wlistener *wl, int fd, const struct bl_addr 
 
 void bl_tcp_on_accept(struct bl_loop *loop, struct bl_io *io, uint32_t events)
 {
+    (void)loop;
     struct bl_wlistener *wl = bl_container_of(io, struct bl_wlistener, io);
 
     (void)events;
@@ -673,13 +674,8 @@ void bl_tcp_on_accept(struct bl_loop *loop, struct bl_io *io, uint32_t events)
         socklen_t len = sizeof(peer.u);
         int fd = accept4(io->fd, &peer.u.sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                /* Level-triggered: without a pause the loop would spin on this listener. */
-                bl_log(BL_LOG_ERROR, "%s: accept: %s; pausing 100 ms", wl->sl->label,
-                       strerror(errno));
-                bl_io_want(loop, io, 0);
-                bl_timer_start(loop, &wl->pause, 100);
-            }
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                bl_worker_pause_accept(wl);
             return;
         }
         peer.len = len;
