@@ -75,6 +75,36 @@ struct bl_cfg_monitor {
     uint8_t http_minor;         /* http_version 1.0 (default, as Octavia) -> 0, 1.1 -> 1 */
 };
 
+/* Octavia's session_persistence. */
+enum bl_persist_type {
+    BL_PERSIST_NONE = 0,
+    BL_PERSIST_SOURCE_IP,   /* the client address (masked by persistence_granularity) */
+    BL_PERSIST_HTTP_COOKIE, /* ballast inserts cookie SRV=<member id> (HTTP pools) */
+    BL_PERSIST_APP_COOKIE,  /* learned from the application's own cookie (HTTP pools) */
+};
+
+struct bl_persist_cfg {
+    enum bl_persist_type type;
+    const char *cookie_name; /* APP_COOKIE only */
+    uint32_t timeout_s;      /* persistence_timeout; 0 = until the entry is replaced */
+    uint8_t prefix_v4;       /* persistence_granularity as a prefix length (32 = host) */
+    uint8_t prefix_v6;       /* 128 = host */
+};
+
+/* ballast_retry_policy (HTTP pools): when a request goes to another member. */
+enum {
+    BL_RETRY_CONNECT = 1u << 0, /* "connect-failure": refused, unreachable, connect timeout */
+    BL_RETRY_RESET = 1u << 1,   /* "reset": closed before answering (idempotent requests) */
+    BL_RETRY_5XX = 1u << 2,     /* "5xx": answered 5xx (idempotent requests) */
+    BL_RETRY_TIMEOUT = 1u << 3, /* "per-try-timeout": no answer within per_try_timeout */
+};
+
+struct bl_retry_cfg {
+    uint8_t num_retries;         /* 0..3; default 1 */
+    uint8_t on;                  /* BL_RETRY_*; default connect-failure, reset, 5xx */
+    uint32_t per_try_timeout_ms; /* 0 = only timeout_member_data applies */
+};
+
 struct bl_cfg_pool {
     const char *id;
     const char *name;
@@ -86,6 +116,8 @@ struct bl_cfg_pool {
     bool close_on_markdown;        /* ballast_close_on_markdown: reset a down member's
                                       established connections (default: they stay) */
     struct bl_outlier_cfg outlier; /* ballast_outlier_detection (passive checks) */
+    struct bl_persist_cfg persist; /* session_persistence */
+    struct bl_retry_cfg retry;     /* ballast_retry_policy */
     struct bl_cfg_monitor monitor;
     struct bl_cfg_member *members;
     uint32_t nmembers;

@@ -66,6 +66,8 @@ struct bl_pool_state {
 struct bl_snap_member {
     const struct bl_cfg_member *cfg;
     struct bl_member_state *st; /* registry reference */
+    uint32_t stick_id;          /* identity in stick tables (lb/stick.h) */
+    char cookie[40];            /* HTTP_COOKIE value: the member id, else stick_id in hex */
 };
 
 struct bl_snap_pool {
@@ -74,6 +76,7 @@ struct bl_snap_pool {
     struct bl_snap_member *members;
     uint32_t nmembers;
     struct bl_pool_state *st; /* registry reference */
+    struct bl_stick *stick;   /* SOURCE_IP / APP_COOKIE persistence: registry reference */
     bool hash_client;         /* SOURCE_IP*: pick() needs the client hash */
     bool hash_port;           /* SOURCE_IP_PORT: the source port is in it */
 };
@@ -100,6 +103,12 @@ struct bl_snapshot {
     struct bl_snap_pool *pools;   /* every pool of every load balancer */
     uint32_t npools;
 };
+
+/* The index of the member whose stick_id is `id`, or -1. */
+int bl_snap_pool_find_stick(const struct bl_snap_pool *sp, uint32_t id);
+
+/* The index of the member whose HTTP_COOKIE value is cookie[0..len), or -1. */
+int bl_snap_pool_find_cookie(const struct bl_snap_pool *sp, const char *cookie, size_t len);
 
 /*
  * Builds a snapshot from `cfg` (taking ownership, freed on failure too) for

@@ -138,6 +138,10 @@ static uint64_t deadline(const struct bl_hsess *s)
     case HS_CONNECT:
         return after(s->srv_seen_ms, l->timeout_member_connect_ms);
     case HS_EXCHANGE:
+        if (s->resp.st == BL_BODY_HEAD && s->pool->cfg->retry.per_try_timeout_ms)
+            return earliest(after(s->try_ms, s->pool->cfg->retry.per_try_timeout_ms),
+                            after(s->srv_seen_ms, l->timeout_member_data_ms));
+        /* fall through */
     case HS_TUNNEL:
         return earliest(after(s->cli_seen_ms, l->timeout_client_data_ms),
                         after(s->srv_seen_ms, l->timeout_member_data_ms));
@@ -180,6 +184,12 @@ static void on_expired(struct bl_hsess *s)
         bl_hs_run(s);
         return;
     case HS_EXCHANGE:
+        if (!s->resp_started && s->resp.st == BL_BODY_HEAD && s->pool->cfg->retry.per_try_timeout_ms &&
+            now >= s->try_ms + s->pool->cfg->retry.per_try_timeout_ms) {
+            bl_hs_member_failed(s, FAIL_TIMEOUT);
+            bl_hs_run(s);
+            return;
+        }
         if (l->timeout_member_data_ms && now >= s->srv_seen_ms + l->timeout_member_data_ms &&
             !s->resp_started) {
             bl_hs_member_failed(s, FAIL_TIMEOUT);

@@ -234,3 +234,42 @@ ssize_t bl_hmsg_reply(char *buf, size_t cap, int status, const char *location, b
                      status, reason, blen, close ? "Connection: close\r\n" : "", body);
     return n < 0 || (size_t)n >= cap ? -ENOSPC : n;
 }
+
+/* Looks for `name`=value among the ';'-separated pairs of v[0..len). */
+static bool cookie_in(const char *v, size_t len, const char *name, bool first_only,
+                      const char **value, size_t *value_len)
+{
+    const char *end = v + len;
+    size_t nlen = strlen(name);
+
+    while (v < end) {
+        const char *semi = memchr(v, ';', (size_t)(end - v)), *pe = semi ? semi : end;
+        while (v < pe && (*v == ' ' || *v == '\t'))
+            v++;
+        if ((size_t)(pe - v) > nlen && memcmp(v, name, nlen) == 0 && v[nlen] == '=') {
+            const char *val = v + nlen + 1, *ve = pe;
+            while (ve > val && (ve[-1] == ' ' || ve[-1] == '\t'))
+                ve--;
+            *value = val;
+            *value_len = (size_t)(ve - val);
+            return true;
+        }
+        if (first_only)
+            return false;
+        v = pe + 1;
+    }
+    return false;
+}
+
+bool bl_hmsg_cookie(const struct bl_http_header *h, size_t nh, const char *hname, const char *name,
+                    const char **value, size_t *value_len)
+{
+    bool set = strcmp(hname, "set-cookie") == 0;
+
+    for (size_t i = 0; i < nh; i++) {
+        if (bl_http_header_is(&h[i], hname) &&
+            cookie_in(h[i].value, h[i].value_len, name, set, value, value_len))
+            return true;
+    }
+    return false;
+}

@@ -59,6 +59,14 @@ ssize_t bl_hmsg_response(char *out, size_t cap, const struct bl_http_resp *resp,
  */
 ssize_t bl_hmsg_reply(char *out, size_t cap, int status, const char *location, bool close);
 
+/*
+ * Finds cookie `name` in the headers named `hname` ("cookie": every
+ * "a=1; b=2" pair; "set-cookie": the first pair of each line). Sets the
+ * value (quotes kept) and returns true when found.
+ */
+bool bl_hmsg_cookie(const struct bl_http_header *h, size_t nh, const char *hname, const char *name,
+                    const char **value, size_t *value_len);
+
 /* Reason phrase for the statuses ballast answers itself; "Error" for others. */
 const char *bl_hmsg_reason(int status);
 

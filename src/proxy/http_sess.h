@@ -13,6 +13,7 @@
 
 #include "lb/algo.h"
 #include "proxy/hflow.h"
+#include "proxy/persist.h"
 #include "proxy/upstream.h"
 #include "proxy/worker.h"
 
@@ -58,6 +59,8 @@ struct bl_hsess {
     uint64_t cli_seen_ms;      /* last byte to or from the client */
     uint64_t srv_seen_ms;      /* last byte to or from the member; connect start */
     uint64_t head_ms;          /* first byte of the current request head, 0 = none yet */
+    uint64_t try_ms;           /* when the request went to the current member */
+    struct bl_persist_pick persist; /* session persistence of the current request */
     uint64_t hash;             /* client hash for SOURCE_IP* */
     struct bl_addr peer;
     uint32_t replay_len;       /* whole request in req.out[0..replay_len), 0 = not replayable */

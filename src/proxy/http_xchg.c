@@ -106,6 +106,20 @@ static bool can_resend(struct bl_hsess *s, bool sent)
  * member is tried while retries remain and the request may go again; else the
  * client gets 502, or 504 after a timeout.
  */
+/* Does the pool's retry policy cover this failure? */
+static bool policy_retries(const struct bl_hsess *s, enum bl_hs_fail why, bool sent)
+{
+    unsigned on = s->pool->cfg->retry.on;
+
+    if (!sent)
+        return on & BL_RETRY_CONNECT;
+    switch (why) {
+    case FAIL_TIMEOUT: return on & BL_RETRY_TIMEOUT;
+    case FAIL_5XX: return on & BL_RETRY_5XX;
+    default: return on & BL_RETRY_RESET;
+    }
+}
+
 void bl_hs_member_failed(struct bl_hsess *s, enum bl_hs_fail why)
 {
     bool sent = s->state != HS_CONNECT;
@@ -123,7 +137,7 @@ void bl_hs_member_failed(struct bl_hsess *s, enum bl_hs_fail why)
         if (connect_member(s) == 0)
             return;
     }
-    if (s->retries_left > 0 && can_resend(s, sent)) {
+    if (s->retries_left > 0 && policy_retries(s, why, sent) && can_resend(s, sent)) {
         s->retries_left--;
         bl_stat_add(s->sl->st->retries, 1);
         start_member(s);
@@ -141,7 +155,7 @@ static void attach(struct bl_hsess *s, struct bl_hconn *c, bool reused)
     c->io.cb = bl_hs_on_member;
     s->reused = reused;
     s->up_reusable = false;
-    s->srv_seen_ms = bl_loop_now_ms(s->w->loop);
+    s->srv_seen_ms = s->try_ms = bl_loop_now_ms(s->w->loop);
     bl_stat_add(bl_hs_member_st(s)->active, 1);
 }
 
@@ -162,16 +176,28 @@ static int connect_member(struct bl_hsess *s)
 
 /* Picks a member not tried yet and sends the staged request to it, over an
  * idle connection from the pool or a new one. */
+/* The persisted member first, if it can take the request; else the algorithm's pick. */
+static int pick(struct bl_hsess *s)
+{
+    int m = s->persist.member;
+
+    s->persist.member = -1; /* a retry balances */
+    if (m >= 0 && !bl_lb_tried_has(&s->tried, (uint32_t)m))
+        return m;
+    return bl_lb_pick(&s->pool->lb, s->hash, &s->tried);
+}
+
 static void start_member(struct bl_hsess *s)
 {
     while (s->tried.n < BL_LB_MAX_TRIES) {
-        int m = bl_lb_pick(&s->pool->lb, s->hash, &s->tried);
+        int m = pick(s);
         struct bl_hconn *c;
         if (m < 0)
             break;
         s->member = m;
         s->tried.idx[s->tried.n++] = (uint32_t)m;
         bl_stat_add(bl_hs_member_st(s)->total, 1);
+        bl_persist_chosen(s->pool, &s->persist, m, bl_loop_now_ms(s->w->loop));
         c = bl_up_take(&s->w->up, &s->pool->members[m].cfg->addr);
         if (c != NULL) {
             attach(s, c, true);
@@ -244,7 +270,6 @@ static void keep_for_replay(struct bl_hsess *s)
 
 static void route(struct bl_hsess *s, const struct bl_http_req *req)
 {
-    (void)req;
     s->pool = s->sl->pool;
     if (s->pool == NULL) {
         bl_hs_reply(s, 503, NULL, false);
@@ -252,7 +277,8 @@ static void route(struct bl_hsess *s, const struct bl_http_req *req)
     }
     if (s->pool->hash_client)
         s->hash = bl_addr_hash(&s->peer, s->pool->hash_port);
-    s->retries_left = 1;
+    bl_persist_find(s->pool, &s->peer, req, bl_loop_now_ms(s->w->loop), &s->persist);
+    s->retries_left = s->pool->cfg->retry.num_retries;
     s->tried.n = 0;
     s->tried.ignore_health = false;
     s->fail_status = 502;
@@ -330,7 +356,7 @@ static bool parse_request(struct bl_hsess *s)
 
 static bool retry_5xx(const struct bl_hsess *s, int status)
 {
-    return status >= 500 && s->idempotent && s->replay_len > 0 && s->retries_left > 0 &&
+    return status >= 500 && (s->pool->cfg->retry.on & BL_RETRY_5XX) && s->idempotent && s->replay_len > 0 && s->retries_left > 0 &&
            s->pool->nmembers > s->tried.n;
 }
 
@@ -356,6 +382,7 @@ static void take_response_head(struct bl_hsess *s, const struct bl_http_resp *re
     struct bl_hflow *f = &s->resp;
     struct bl_hresp_ctx ctx = {.client_minor = s->client_minor};
     bool upgrade = resp->status == 101;
+    char cookie[128];
     ssize_t n;
 
     /* A body delimited by close, or a request body still coming: the client
@@ -364,6 +391,9 @@ static void take_response_head(struct bl_hsess *s, const struct bl_http_resp *re
         s->keep_alive = false;
     s->up_reusable = resp->keep_alive && resp->body != BL_HTTP_BODY_CLOSE && !upgrade;
     ctx.close = !s->keep_alive && !upgrade;
+    ctx.extra = cookie;
+    ctx.extra_len = bl_persist_response(s->pool, &s->persist, s->member, resp,
+                                        bl_loop_now_ms(s->w->loop), cookie, sizeof(cookie));
     bl_hbuf_ready(&s->w->bufs, &f->out);
     n = bl_hmsg_response(f->out.data + f->out.len, BL_HBUF_SIZE - f->out.len, resp, &ctx);
     if (n < 0) {

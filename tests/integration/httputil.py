@@ -59,7 +59,10 @@ class HttpMember:
         self.name = name or f"member-{self.port}"
         self.requests = []          # reports of every request, in order
         self.conns = 0              # TCP connections accepted
+        self.live = set()           # sockets of open connections
         self.fail_status = None     # answer this status to every request when set
+        self.set_cookie = None      # a Set-Cookie value to send with every response
+        self.delay_s = 0.0          # wait this long before every response
         self.lock = threading.Lock()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -78,6 +81,7 @@ class HttpMember:
                 continue
             with self.lock:
                 self.conns += 1
+                self.live.add(c)
             threading.Thread(target=self._serve, args=(c,), daemon=True).start()
 
     def _serve(self, c):
@@ -95,6 +99,8 @@ class HttpMember:
         except (OSError, ValueError):
             pass
         finally:
+            with self.lock:
+                self.live.discard(c)
             rf.close()
             c.close()
 
@@ -120,6 +126,8 @@ class HttpMember:
             status = int(target.split("/")[2])
         if target.startswith("/slow/"):
             time.sleep(int(target.split("/")[2]) / 1000.0)
+        if self.delay_s:
+            time.sleep(self.delay_s)
         if target == "/drop":
             return False
         if target == "/ws" and low.get("upgrade", "").lower() == "websocket":
@@ -141,6 +149,8 @@ class HttpMember:
             c.sendall(b"HTTP/1.1 %d X\r\nTransfer-Encoding: chunked\r\n\r\n" % status + out)
             return keep
         extra = b"" if keep else b"Connection: close\r\n"
+        if self.set_cookie:
+            extra += b"Set-Cookie: %s; Path=/\r\n" % self.set_cookie.encode()
         c.sendall(b"HTTP/1.1 %d X\r\nContent-Length: %d\r\nX-Member: %s\r\n%s\r\n"
                   % (status, len(payload), self.name.encode(), extra) + payload)
         return keep
@@ -153,8 +163,15 @@ class HttpMember:
             c.sendall(data)
 
     def stop(self):
+        """Stops listening and cuts every open connection (a member going away)."""
         self.stopping = True
         self.sock.close()
+        with self.lock:
+            for c in list(self.live):
+                try:
+                    c.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
         self.thread.join(2)
 
 
@@ -175,31 +192,39 @@ def http_request(port, target="/", method="GET", headers=None, body=None, host=V
 
 
 def read_response(s, head_request=False):
-    """Reads one response from `s`: (status, {lowercase name: value}, body)."""
+    """Reads one response from `s`: (status, {lowercase name: value}, body).
+
+    Reads through a buffered file that is then dropped: use read_response_from()
+    with one file when several responses may already be on the way (pipelining)."""
     rf = s.makefile("rb")
     try:
-        while True:
-            line = rf.readline(65536)
-            if not line:
-                raise ConnectionError("connection closed before a response")
-            status = int(line.split(b" ")[1])
-            head = _read_head(rf) or []
-            hdrs = {}
-            for x in head:
-                k, v = x.split(":", 1)
-                hdrs[k.strip().lower()] = v.strip()
-            if 100 <= status < 200 and status != 101:
-                continue
-            break
-        if head_request or status in (101, 204, 304):
-            return status, hdrs, b""
-        if "chunked" in hdrs.get("transfer-encoding", ""):
-            return status, hdrs, _read_body(rf, hdrs)
-        if "content-length" in hdrs:
-            return status, hdrs, rf.read(int(hdrs["content-length"]))
-        return status, hdrs, rf.read()
+        return read_response_from(rf, head_request)
     finally:
         rf.close()
+
+
+def read_response_from(rf, head_request=False):
+    """Reads one response from the buffered file `rf`."""
+    while True:
+        line = rf.readline(65536)
+        if not line:
+            raise ConnectionError("connection closed before a response")
+        status = int(line.split(b" ")[1])
+        head = _read_head(rf) or []
+        hdrs = {}
+        for x in head:
+            k, v = x.split(":", 1)
+            hdrs[k.strip().lower()] = v.strip()
+        if 100 <= status < 200 and status != 101:
+            continue
+        break
+    if head_request or status in (101, 204, 304):
+        return status, hdrs, b""
+    if "chunked" in hdrs.get("transfer-encoding", ""):
+        return status, hdrs, _read_body(rf, hdrs)
+    if "content-length" in hdrs:
+        return status, hdrs, rf.read(int(hdrs["content-length"]))
+    return status, hdrs, rf.read()
 
 
 def get_json(port, target="/", **kw):

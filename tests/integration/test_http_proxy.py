@@ -8,7 +8,7 @@ import pytest
 
 from conftest import VIP, free_port, scaled, wait_until
 from httputil import (HttpMember, get_json, http_config, http_request, raw_exchange,
-                      read_response)
+                      read_response, read_response_from)
 
 
 @pytest.fixture
@@ -197,11 +197,13 @@ def test_pipelined_requests_are_answered_in_order(ballastd, http_member):
     s = socket.create_connection((VIP, port), timeout=5)
     s.sendall(b"GET /p1 HTTP/1.1\r\nHost: x\r\n\r\nGET /p2 HTTP/1.1\r\nHost: x\r\n\r\n"
               b"GET /p3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-    rf_targets = []
+    rf = s.makefile("rb")
+    targets = []
     for _ in range(3):
-        status, _, body = read_response(s)
-        rf_targets.append(json.loads(body)["target"])
-    assert rf_targets == ["/p1", "/p2", "/p3"]
+        status, _, body = read_response_from(rf)
+        targets.append(json.loads(body)["target"])
+    assert targets == ["/p1", "/p2", "/p3"]
+    rf.close()
     s.close()
 
 
