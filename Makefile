@@ -13,7 +13,7 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wfor
 # CFLAGS is the caller's (optimisation, sanitizers); BL_CFLAGS is always added.
 CFLAGS  ?= -O2 -g
 BL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DBL_VERSION='"$(VERSION)"' -Isrc -pthread -MMD -MP
-LDLIBS  := -ljansson -lsqlite3 -lssl -lcrypto -lm -pthread
+LDLIBS  := -ljansson -lsqlite3 -lpcre2-8 -lssl -lcrypto -lm -pthread
 ifeq ($(CI),true)
 BL_CFLAGS += -Werror
 endif
@@ -30,7 +30,7 @@ FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all deps test unit integration asan fuzz fuzz-replay run tempest format format-check lint clean bench
 
-all: $(BUILD)/ballastd $(BUILD)/ballast
+all: $(BUILD)/ballastd $(BUILD)/ballast $(BUILD)/ballast.1 $(BUILD)/ballast.bash
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -42,8 +42,20 @@ $(LIB): $(LIB_OBJ)
 $(BUILD)/ballastd: $(BUILD)/src/main.o $(LIB)
 	$(CC_ALL) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/ballast: $(BUILD)/src/cli/ballast.o
-	$(CC_ALL) -o $@ $^ $(LDLIBS)
+CLI_SRC := $(wildcard src/cli/*.c)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+CLI_LIBS := -lcurl -lyaml -ljansson
+
+# The client links only core/ (for bl_x*alloc) and talks HTTP to ballastd.
+$(BUILD)/ballast: $(CLI_OBJ) $(LIB)
+	$(CC_ALL) -o $@ $(CLI_OBJ) $(LIB) $(CLI_LIBS)
+
+# Man page and bash completion come from the command table the parser uses.
+$(BUILD)/ballast.1: $(BUILD)/ballast
+	$< --gen-man > $@
+
+$(BUILD)/ballast.bash: $(BUILD)/ballast
+	$< --gen-bash-completion > $@
 
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB)
 	@mkdir -p $(dir $@)
@@ -106,4 +118,4 @@ lint:
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d $(BUILD)/src/cli/ballast.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d $(CLI_OBJ:.o=.d)

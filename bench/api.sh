@@ -14,7 +14,8 @@
 # 3. scale: a node with LBS load balancers (1 TCP listener on its own port, 1 pool, MEMBERS
 #    members pointing at 127.0.0.1 ports where nothing listens), then the time to apply one
 #    member change there (POST -> ACTIVE seen by polling), and the provisioning latency there.
-#    Where the time goes: uprobes on the agent's stages (perf probe, no source change),
+#    Where the time goes: uprobes on the agent's stages (perf probe, no source change:
+#    changed-LB query, per-LB render/parse/part build, assemble, hand-over, settle read, health),
 #    perf record -g of ballastd during a few changes, and the agent's SQL list statement timed
 #    against an indexed variant on the scale store.
 #

@@ -29,6 +29,7 @@ Try, in another terminal:
   for i in 1 2 3 4; do exec 3<>/dev/tcp/$vip/2222; head -1 <&3; exec 3<&-; done
       (consecutive connections alternate: member-3001, member-3002, member-3001, ...)
   curl -s "$API/v2.0/lbaas/loadbalancers?name=demo"
+  build/ballast loadbalancer list        (or the ssh walkthrough: docs/tutorial.md)
   OS_AUTH_TYPE=none OS_ENDPOINT=$API openstack loadbalancer list
       (Debian's python3-octaviaclient; see README for the whole tutorial)
 

@@ -528,8 +528,9 @@ def bench_changes(c, lbs, n, port, rng):
 # --- uprobes: exact durations of the agent's stages, no source change --------------------------
 
 PROBES = [  # (name, function): entry + return probes; static ones are skipped if inlined away
-    ("sync", "bl_agent_sync"), ("render", "render_doc"), ("parse", "bl_cfg_parse"),
-    ("snapshot", "bl_snapshot_build"), ("apply", "bl_dataplane_apply"), ("settle", "settle"),
+    ("sync", "bl_agent_sync"), ("changed", "bl_store_changed_lbs"), ("render", "render_lb"),
+    ("parse", "bl_cfg_parse"), ("part", "bl_snapshot_build_lb"), ("assemble", "bl_snapshot_assemble"),
+    ("apply", "bl_dataplane_apply"), ("since", "bl_store_list_since"), ("health", "bl_health_apply"),
     ("commit", "bl_store_commit"), ("handle", "bl_api_handle"), ("list", "bl_store_list"),
     ("dumps", "json_dumps"), ("wake", "on_wake"),
 ]
@@ -825,12 +826,15 @@ def table(R, args):
         out.append("|---|" + "---:|" * len(st))
         out.append("| bl_agent_sync: median (mean) | " + " | ".join("%s (%s)" % (fmt(v["sync_ms"]["median"], "", 2), fmt(v["sync_ms"]["mean"], "", 2)) for _, v in st) + " |")
         # the sync's own stages (they do not overlap), then two cross-cutting ones
-        names = [("render", "render_doc: store -> one JSON document of every LB"),
+        names = [("changed", "bl_store_changed_lbs: which LBs were written since the applied revision"),
+                 ("render", "render_lb: the store -> one LB's JSON document (per changed LB)"),
                  ("dumps", "json_dumps of that document"),
-                 ("parse", "bl_cfg_parse: the document again, validated"),
-                 ("snapshot", "bl_snapshot_build (sockets, pool tables)"),
+                 ("parse", "bl_cfg_parse: the document, validated (only when it differs)"),
+                 ("part", "bl_snapshot_build_lb: that LB's part (sockets, pool tables)"),
+                 ("assemble", "bl_snapshot_assemble: the parts -> one snapshot"),
                  ("apply", "bl_dataplane_apply (hand-over to the workers)"),
-                 ("settle", "settle: PENDING_* -> ACTIVE (reads every object, commits)")]
+                 ("since", "settle's read: rows written since the applied revision"),
+                 ("health", "bl_health_apply: the checker follows the new snapshot")]
         cross = [("list", "of all the above, bl_store_list (SQLite reads)"),
                  ("commit", "of all the above, bl_store_commit (settle's: WAL write + fsync)")]
 

@@ -17,7 +17,7 @@
 #include "core/xalloc.h"
 #include "proxy/dataplane.h"
 
-#define MAX_FAILED 64 /* load balancers set aside in one sync, at most */
+struct lb_entry;
 
 struct bl_agent {
     struct bl_store *st;
@@ -26,11 +26,11 @@ struct bl_agent {
     unsigned nworkers;
     struct bl_dataplane *dp;
     uint64_t generation;
-    int64_t applied_rev; /* store revision the data plane reflects */
+    int64_t applied_rev;  /* store revision the data plane reflects; -1 before the first */
+    struct lb_entry *lbs; /* what the data plane runs, one per load balancer, oldest first */
+    uint32_t nlbs;
+    bool dirty; /* lbs[] changed since the last snapshot handed over */
 };
-
-static const char *const child_kinds[] = {"listener", "pool", "member", "healthmonitor",
-                                          "l7policy", "l7rule"};
 
 static bool is_deleting(const struct bl_store_row *r)
 {
@@ -97,7 +97,8 @@ static int render_pools(struct bl_store *st, json_t *pools, const char *lb, stru
     json_t *p;
     int rc = 0;
 
-    json_array_foreach(pools, i, p) {
+    json_array_foreach(pools, i, p)
+    {
         const char *pid = json_string_value(json_object_get(p, "id"));
         json_t *hms = list_json(st, "healthmonitor", lb, pid, err, &rc);
         json_object_set_new(p, "members", list_json(st, "member", lb, pid, err, &rc));
@@ -107,6 +108,25 @@ static int render_pools(struct bl_store *st, json_t *pools, const char *lb, stru
             json_object_set(p, "healthmonitor", hm);
         }
         json_decref(hms);
+    }
+    return rc;
+}
+
+/* A listener's L7 policies, each with its rules, as in a graph create. */
+static int render_l7(struct bl_store *st, json_t *listeners, const char *lb, struct bl_err *err)
+{
+    size_t i, k;
+    json_t *l, *p;
+    int rc = 0;
+
+    json_array_foreach(listeners, i, l) {
+        const char *lid = json_string_value(json_object_get(l, "id"));
+        json_t *pols = list_json(st, "l7policy", lb, lid, err, &rc);
+        json_array_foreach(pols, k, p) {
+            const char *pid = json_string_value(json_object_get(p, "id"));
+            json_object_set_new(p, "rules", list_json(st, "l7rule", lb, pid, err, &rc));
+        }
+        json_object_set_new(l, "l7policies", pols);
     }
     return rc;
 }
@@ -125,10 +145,13 @@ static bool skipped(const char *const *skip, const char *id)
 static int render_lb(struct bl_store *st, json_t *lb, struct bl_err *err)
 {
     const char *id = json_string_value(json_object_get(lb, "id"));
-    json_t *pools;
+    json_t *pools, *listeners;
     int rc = 0;
 
-    json_object_set_new(lb, "listeners", list_json(st, "listener", id, NULL, err, &rc));
+    listeners = list_json(st, "listener", id, NULL, err, &rc);
+    json_object_set_new(lb, "listeners", listeners);
+    if (rc == 0)
+        rc = render_l7(st, listeners, id, err);
     pools = list_json(st, "pool", id, NULL, err, &rc);
     if (rc == 0)
         rc = render_pools(st, pools, id, err);
@@ -142,7 +165,8 @@ static json_t *render_doc(struct bl_store *st, const char *const *skip, struct b
     json_t *all = list_json(st, "loadbalancer", NULL, NULL, err, &rc), *lbs = json_array(), *lb;
     size_t i;
 
-    json_array_foreach(all, i, lb) {
+    json_array_foreach(all, i, lb)
+    {
         if (rc == 0 && !skipped(skip, json_string_value(json_object_get(lb, "id")))) {
             rc = render_lb(st, lb, err);
             json_array_append(lbs, lb);
@@ -193,76 +217,235 @@ char *bl_agent_render(struct bl_store *st, const char *const *skip, struct bl_er
     return text;
 }
 
-/* ---- building: set aside load balancers that cannot run ------------------------------------- */
+/* ---- the applied load balancers: one part each, rebuilt only when its document changes ---- */
 
-struct lb_ids {
-    char *ids[MAX_FAILED + 1]; /* NULL-terminated */
-    char *why[MAX_FAILED];
-    unsigned n;
+struct lb_entry {
+    char *id;
+    char *text;              /* the document its part was built from */
+    struct bl_snap_lb *part; /* one reference */
 };
 
-static void lb_ids_free(struct lb_ids *f)
+struct failed {
+    char **ids; /* load balancers set aside this sync: they become ERROR */
+    size_t n;
+};
+
+static void failed_add(struct failed *f, const char *id, const char *why)
 {
-    for (unsigned i = 0; i < f->n; i++) {
-        free(f->ids[i]);
-        free(f->why[i]);
-    }
+    bl_log(BL_LOG_ERROR, "load balancer %s: %s", id, why);
+    f->ids = bl_xrealloc(f->ids, (f->n + 1) * sizeof(*f->ids));
+    f->ids[f->n++] = bl_xstrdup(id);
 }
 
-/* One attempt: render, parse, build. `*bad` names the load balancer whose
- * listener failed to open, if that is why the build failed. */
-static int build_once(struct bl_agent *a, const struct lb_ids *failed, struct bl_snapshot **out,
-                      const char **bad_id, json_t **docp, struct bl_err *err)
+static bool is_failed(const struct failed *f, const char *id)
 {
-    json_t *doc = render_doc(a->st, (const char *const *)failed->ids, err);
-    struct bl_cfg *cfg;
-    char *text;
-    int rc, bad = -1;
+    for (size_t i = 0; i < f->n; i++) {
+        if (strcmp(f->ids[i], id) == 0)
+            return true;
+    }
+    return false;
+}
 
-    *docp = doc;
-    if (doc == NULL)
-        return err && err->code ? err->code : -EIO;
-    text = json_dumps(doc, JSON_COMPACT);
-    rc = bl_cfg_parse(text, strlen(text), &cfg, err);
-    free(text);
-    /* The API validates every object, so a parse error means two load
-     * balancers clash (same VIP and port): the path names the second one. */
-    if (rc < 0 && (err == NULL || sscanf(err->msg, "loadbalancers[%d]", &bad) != 1))
+static void failed_free(struct failed *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        free(f->ids[i]);
+    free(f->ids);
+}
+
+static struct lb_entry *find_entry(struct bl_agent *a, const char *id)
+{
+    for (uint32_t i = 0; i < a->nlbs; i++) {
+        if (strcmp(a->lbs[i].id, id) == 0)
+            return &a->lbs[i];
+    }
+    return NULL;
+}
+
+static void drop_entry(struct bl_agent *a, struct lb_entry *e)
+{
+    free(e->id);
+    free(e->text);
+    bl_snap_lb_unref(e->part);
+    memmove(e, e + 1, (size_t)(a->lbs + a->nlbs - (e + 1)) * sizeof(*e));
+    a->nlbs--;
+}
+
+/* Two load balancers may not both bind one VIP and port (the API gives each
+ * its own VIP, but a declared network may let two share one). */
+static int check_clash(struct bl_agent *a, const char *id, const struct bl_cfg_lb *lb,
+                       struct bl_err *err)
+{
+    for (uint32_t e = 0; e < a->nlbs; e++) {
+        const struct bl_cfg_lb *o = a->lbs[e].part->lb;
+        if (strcmp(a->lbs[e].id, id) == 0 || !bl_addr_equal(&o->vip, &lb->vip))
+            continue;
+        for (uint32_t i = 0; i < lb->nlisteners; i++) {
+            for (uint32_t k = 0; k < o->nlisteners; k++) {
+                const struct bl_cfg_listener *x = &lb->listeners[i], *y = &o->listeners[k];
+                if (x->port == y->port &&
+                    bl_proto_is_stream(x->proto) == bl_proto_is_stream(y->proto))
+                    return bl_err_set(err, -EADDRINUSE,
+                                      "loadbalancer.listeners[%u].protocol_port: %u on %s is "
+                                      "already used by load balancer %s",
+                                      i, x->port, lb->vip_address, a->lbs[e].id);
+            }
+        }
+    }
+    return 0;
+}
+
+/* The document load balancer `id` runs from, or NULL when nothing of it
+ * should run: gone, being deleted, in ERROR, or of the no-op provider. */
+static char *render_one(struct bl_store *st, const char *id, struct bl_err *err, int *rc)
+{
+    struct bl_arena *ar = bl_arena_create();
+    struct bl_store_row row;
+    json_t *lb, *doc;
+    char *text = NULL;
+    int r = bl_store_get(st, "loadbalancer", id, ar, &row, NULL);
+
+    *rc = 0;
+    if (r < 0 || is_deleting(&row) || strcmp(row.provisioning_status, "ERROR") == 0 ||
+        is_noop(&row)) {
+        bl_arena_destroy(ar);
+        return NULL;
+    }
+    lb = body_with_id(&row);
+    bl_arena_destroy(ar);
+    *rc = render_lb(st, lb, err);
+    doc = json_pack("{s:o}", "loadbalancer", lb);
+    if (*rc == 0)
+        text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return text;
+}
+
+/* Parses and builds `text` for load balancer `id`: 0 with `*out`, or the
+ * reason it cannot run. */
+static int build_part(struct bl_agent *a, const char *id, const char *text, struct bl_snap_lb **out,
+                      struct bl_err *err)
+{
+    struct bl_cfg *cfg;
+    int rc = bl_cfg_parse(text, strlen(text), &cfg, err);
+
+    if (rc < 0)
         return rc;
-    if (rc == 0)
-        rc = bl_snapshot_build(cfg, a->nworkers, a->generation + 1, out, err, &bad);
-    if (rc < 0 && bad >= 0)
-        *bad_id = json_string_value(
-            json_object_get(json_array_get(json_object_get(doc, "loadbalancers"), bad), "id"));
+    rc = check_clash(a, id, &cfg->lbs[0], err);
+    if (rc < 0) {
+        bl_cfg_free(cfg);
+        return rc;
+    }
+    return bl_snapshot_build_lb(cfg, a->nworkers, out, err);
+}
+
+/*
+ * Brings load balancer `id` up to date. Returns 1 when its part changed (or
+ * went), 0 when it is as applied, a negative errno when the store failed.
+ */
+static int refresh(struct bl_agent *a, const char *id, struct failed *failed, struct bl_err *err)
+{
+    struct lb_entry *e = find_entry(a, id);
+    struct bl_err why = {0};
+    struct bl_snap_lb *part;
+    int rc;
+    char *text = render_one(a->st, id, err, &rc);
+
+    if (rc < 0)
+        return rc;
+    if (text != NULL && e != NULL && strcmp(text, e->text) == 0) {
+        free(text); /* e.g. only statuses were written */
+        return 0;
+    }
+    if (text == NULL) {
+        if (e == NULL)
+            return 0;
+        drop_entry(a, e);
+        return 1;
+    }
+    if (build_part(a, id, text, &part, &why) < 0) {
+        failed_add(failed, id, why.msg);
+        if (e != NULL)
+            drop_entry(a, e);
+        free(text);
+        return 1;
+    }
+    if (e == NULL) {
+        a->lbs = bl_xrealloc(a->lbs, (a->nlbs + 1) * sizeof(*a->lbs));
+        e = &a->lbs[a->nlbs++];
+        e->id = bl_xstrdup(id);
+    } else {
+        free(e->text);
+        bl_snap_lb_unref(e->part);
+    }
+    e->text = text;
+    e->part = part;
+    return 1;
+}
+
+struct candidates {
+    char **ids;
+    size_t n;
+};
+
+static int candidate_cb(void *ctx, const char *id)
+{
+    struct candidates *c = ctx;
+
+    c->ids = bl_xrealloc(c->ids, (c->n + 1) * sizeof(*c->ids));
+    c->ids[c->n++] = bl_xstrdup(id);
+    return 0;
+}
+
+static int lb_candidate_cb(void *ctx, const struct bl_store_row *r)
+{
+    return candidate_cb(ctx, r->id);
+}
+
+/* Refreshes every load balancer written since the last applied revision (all
+ * of them, in creation order, on the first run). `*changed`: a part changed. */
+static int refresh_all(struct bl_agent *a, struct failed *failed, bool *changed, struct bl_err *err)
+{
+    struct candidates c = {NULL, 0};
+    int rc = a->applied_rev < 0
+                 ? bl_store_list(a->st, "loadbalancer", NULL, NULL, lb_candidate_cb, &c, err)
+                 : bl_store_changed_lbs(a->st, a->applied_rev, candidate_cb, &c, err);
+
+    *changed = false;
+    for (size_t i = 0; i < c.n; i++) {
+        int r = rc == 0 ? refresh(a, c.ids[i], failed, err) : 0;
+        if (r < 0)
+            rc = r;
+        else if (r > 0)
+            *changed = true;
+        free(c.ids[i]);
+    }
+    free(c.ids);
     return rc;
 }
 
-static int build(struct bl_agent *a, struct lb_ids *failed, struct bl_snapshot **out,
-                 struct bl_err *err)
+static struct bl_snapshot *assemble(struct bl_agent *a)
 {
-    for (;;) {
-        const char *bad_id = NULL;
-        json_t *doc = NULL;
-        int rc = build_once(a, failed, out, &bad_id, &doc, err);
-        if (rc == 0 || bad_id == NULL || failed->n == MAX_FAILED) {
-            json_decref(doc);
-            return rc;
-        }
-        bl_log(BL_LOG_ERROR, "load balancer %s: %s", bad_id, err ? err->msg : "build failed");
-        failed->ids[failed->n] = bl_xstrdup(bad_id);
-        failed->why[failed->n++] = bl_xstrdup(err ? err->msg : "");
-        json_decref(doc);
-    }
+    struct bl_snap_lb **parts = bl_xcalloc(a->nlbs ? a->nlbs : 1, sizeof(*parts));
+    struct bl_snapshot *s;
+
+    for (uint32_t i = 0; i < a->nlbs; i++)
+        parts[i] = a->lbs[i].part;
+    s = bl_snapshot_assemble(parts, a->nlbs, a->nworkers, ++a->generation);
+    free(parts);
+    return s;
 }
 
 /* ---- settling statuses ---------------------------------------------------------------------- */
 
 struct settle {
     struct bl_store *st;
-    const struct lb_ids *failed;
-    json_t *noop; /* ids of no-op load balancers, as object keys */
+    const struct failed *failed;
     struct bl_arena *arena;
-    struct { const char *id, *prov, *oper; bool del; } *todo;
+    struct {
+        const char *id, *lb, *kind, *prov, *body;
+        bool del;
+    } * todo;
     size_t n, cap;
 };
 
@@ -279,23 +462,24 @@ static bool admin_up(const char *body)
 /* Octavia's operating status once a change is applied, before health checks
  * exist. Under the no-op provider nothing is measured: load balancers,
  * listeners and pools stay OFFLINE, as Octavia's no-op driver leaves them. */
-static const char *settled_operating(const struct bl_store_row *r, bool noop)
+static const char *settled_operating(const char *kind, const char *body, bool noop)
 {
-    bool up = admin_up(r->body);
+    bool up = admin_up(body);
 
-    if (strcmp(r->kind, "member") == 0)
+    if (strcmp(kind, "member") == 0)
         return up || noop ? "NO_MONITOR" : "OFFLINE";
-    if (noop && (strcmp(r->kind, "loadbalancer") == 0 || strcmp(r->kind, "listener") == 0 ||
-                 strcmp(r->kind, "pool") == 0))
+    if (noop && (strcmp(kind, "loadbalancer") == 0 || strcmp(kind, "listener") == 0 ||
+                 strcmp(kind, "pool") == 0))
         return "OFFLINE";
     return up ? "ONLINE" : "OFFLINE";
 }
 
+/* Rows written since the last applied revision are the only ones that can be pending. */
 static int settle_cb(void *ctx, const struct bl_store_row *r)
 {
     struct settle *s = ctx;
     const char *lb = r->lb_id ? r->lb_id : r->id;
-    bool failed = skipped((const char *const *)s->failed->ids, lb);
+    bool failed = is_failed(s->failed, lb);
 
     if (strncmp(r->provisioning_status, "PENDING_", 8) != 0)
         return 0;
@@ -304,80 +488,107 @@ static int settle_cb(void *ctx, const struct bl_store_row *r)
         s->todo = bl_xrealloc(s->todo, s->cap * sizeof(*s->todo));
     }
     s->todo[s->n].id = bl_arena_strdup(s->arena, r->id);
+    s->todo[s->n].lb = bl_arena_strdup(s->arena, lb);
+    s->todo[s->n].kind = bl_arena_strdup(s->arena, r->kind);
+    s->todo[s->n].body = bl_arena_strdup(s->arena, r->body);
     s->todo[s->n].del = is_deleting(r) && !failed;
     s->todo[s->n].prov = failed ? "ERROR" : "ACTIVE";
-    s->todo[s->n].oper =
-        failed ? "ERROR" : settled_operating(r, json_object_get(s->noop, lb) != NULL);
     s->n++;
     return 0;
 }
 
-static int noop_cb(void *ctx, const struct bl_store_row *r)
+/* Whether load balancer `lb` is of the no-op provider; `memo` keeps the answers. */
+static bool lb_is_noop(struct bl_store *st, json_t *memo, const char *lb)
 {
-    if (is_noop(r))
-        json_object_set_new(ctx, r->id, json_true());
-    return 0;
+    json_t *v = json_object_get(memo, lb);
+
+    if (v == NULL) {
+        struct bl_arena *ar = bl_arena_create();
+        struct bl_store_row row;
+        v = json_boolean(bl_store_get(st, "loadbalancer", lb, ar, &row, NULL) == 0 &&
+                         is_noop(&row));
+        json_object_set_new(memo, lb, v);
+        bl_arena_destroy(ar);
+    }
+    return json_is_true(v);
 }
 
-static int settle(struct bl_agent *a, const struct lb_ids *failed, struct bl_err *err)
+static int settle_write(struct bl_agent *a, struct settle *s, json_t *noop, size_t i)
 {
-    struct settle s = {a->st, failed, json_object(), bl_arena_create(), NULL, 0, 0};
-    int rc = bl_store_list(a->st, "loadbalancer", NULL, NULL, noop_cb, s.noop, err);
+    const char *oper = strcmp(s->todo[i].prov, "ERROR") == 0
+                           ? "ERROR"
+                           : settled_operating(s->todo[i].kind, s->todo[i].body,
+                                               lb_is_noop(a->st, noop, s->todo[i].lb));
+    int r = s->todo[i].del ? bl_store_delete(a->st, s->todo[i].id, NULL)
+                           : bl_store_set_status(a->st, s->todo[i].id, s->todo[i].prov, oper, NULL);
 
-    if (rc == 0)
-        rc = bl_store_list(a->st, "loadbalancer", NULL, NULL, settle_cb, &s, err);
+    /* Deleting a parent removes its children by cascade: skip ids already gone. */
+    return r == -ENOENT ? 0 : r;
+}
 
-    for (size_t k = 0; rc == 0 && k < sizeof(child_kinds) / sizeof(child_kinds[0]); k++)
-        rc = bl_store_list(a->st, child_kinds[k], NULL, NULL, settle_cb, &s, err);
+static int settle(struct bl_agent *a, const struct failed *failed, struct bl_err *err)
+{
+    struct settle s = {a->st, failed, bl_arena_create(), NULL, 0, 0};
+    json_t *noop = json_object();
+    int rc = bl_store_list_since(a->st, a->applied_rev, settle_cb, &s, err);
+
     if (rc == 0 && s.n > 0) {
         rc = bl_store_begin(a->st, err);
-        /* Deleting a parent removes its children by cascade: skip ids already gone. */
-        for (size_t i = 0; rc == 0 && i < s.n; i++) {
-            int r = s.todo[i].del ? bl_store_delete(a->st, s.todo[i].id, NULL)
-                                  : bl_store_set_status(a->st, s.todo[i].id, s.todo[i].prov,
-                                                        s.todo[i].oper, NULL);
-            rc = (r == -ENOENT) ? 0 : r;
-        }
+        for (size_t i = 0; rc == 0 && i < s.n; i++)
+            rc = settle_write(a, &s, noop, i);
+        if (rc == 0 && a->applied_rev >= 0)
+            rc = bl_store_forget_deleted(a->st, a->applied_rev, err);
         if (rc == 0)
             rc = bl_store_commit(a->st, err);
         else
             bl_store_rollback(a->st);
     }
     free(s.todo);
-    json_decref(s.noop);
+    json_decref(noop);
     bl_arena_destroy(s.arena);
     return rc;
 }
 
 /* ---- the agent ------------------------------------------------------------------------------ */
 
+/* Refreshes what changed, hands the workers a new snapshot if any part did,
+ * settles statuses. `start`: the data plane does not exist yet. */
+static int apply(struct bl_agent *a, bool start, struct bl_err *err)
+{
+    struct failed failed = {NULL, 0};
+    bool changed;
+    int rc = refresh_all(a, &failed, &changed, err);
+
+    a->dirty |= changed;
+    if (rc == 0 && start)
+        rc = bl_dataplane_start(a->nworkers, assemble(a), &a->dp, err);
+    else if (rc == 0 && a->dirty)
+        bl_dataplane_apply(a->dp, assemble(a));
+    if (rc == 0) {
+        changed = a->dirty || start;
+        a->dirty = false;
+        rc = settle(a, &failed, err);
+    }
+    if (rc == 0)
+        a->applied_rev = bl_store_revision(a->st); /* our own status writes need no rebuild */
+    if (rc == 0 && changed && !start && a->on_apply)
+        a->on_apply(a->on_apply_ctx, bl_dataplane_snapshot(a->dp));
+    failed_free(&failed);
+    return rc;
+}
+
 int bl_agent_sync(struct bl_agent *a, struct bl_err *err)
 {
     int64_t rev = bl_store_revision(a->st);
-    struct lb_ids failed = {.n = 0};
-    struct bl_snapshot *snap;
-    int rc;
 
     if (rev < 0)
         return bl_err_set(err, -EIO, "cannot read the store revision");
     if (rev == a->applied_rev)
         return 0;
-    rc = build(a, &failed, &snap, err);
-    if (rc == 0) {
-        a->generation = snap->generation;
-        bl_dataplane_apply(a->dp, snap);
-        rc = settle(a, &failed, err);
-    }
-    if (rc == 0)
-        a->applied_rev = bl_store_revision(a->st); /* our own status writes need no rebuild */
-    if (rc == 0 && a->on_apply)
-        a->on_apply(a->on_apply_ctx, bl_dataplane_snapshot(a->dp));
-    lb_ids_free(&failed);
-    return rc;
+    return apply(a, false, err);
 }
 
-void bl_agent_on_apply(struct bl_agent *a, void (*cb)(void *ctx, struct bl_snapshot *s),
-                       void *ctx)
+void bl_agent_on_apply(struct bl_agent *a, void (*cb)(void *ctx, struct bl_snapshot *s), void *ctx)
 {
     a->on_apply = cb;
     a->on_apply_ctx = ctx;
@@ -389,25 +600,16 @@ int bl_agent_start(struct bl_store *st, unsigned nworkers, struct bl_agent **out
                    struct bl_err *err)
 {
     struct bl_agent *a = bl_xcalloc(1, sizeof(*a));
-    struct lb_ids failed = {.n = 0};
-    struct bl_snapshot *snap;
     int rc;
 
     a->st = st;
     a->nworkers = nworkers;
-    rc = build(a, &failed, &snap, err);
-    if (rc == 0) {
-        a->generation = snap->generation;
-        rc = bl_dataplane_start(nworkers, snap, &a->dp, err);
-    }
-    if (rc == 0)
-        rc = settle(a, &failed, err);
-    lb_ids_free(&failed);
+    a->applied_rev = -1; /* everything is new */
+    rc = apply(a, true, err);
     if (rc < 0) {
         bl_agent_stop(a);
         return rc;
     }
-    a->applied_rev = bl_store_revision(st);
     *out = a;
     return 0;
 }
@@ -417,6 +619,12 @@ void bl_agent_stop(struct bl_agent *a)
     if (a == NULL)
         return;
     bl_dataplane_stop(a->dp);
+    for (uint32_t i = 0; i < a->nlbs; i++) {
+        free(a->lbs[i].id);
+        free(a->lbs[i].text);
+        bl_snap_lb_unref(a->lbs[i].part);
+    }
+    free(a->lbs);
     free(a);
 }
 

@@ -514,7 +514,8 @@ static void versions(struct ctx *c)
 static const struct resource *by_plural(const char *name)
 {
     static const struct resource *const all[] = {&bl_res_loadbalancer, &bl_res_listener,
-                                                 &bl_res_pool, &bl_res_healthmonitor};
+                                                 &bl_res_pool, &bl_res_healthmonitor,
+                                                 &bl_res_l7policy};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         if (strcmp(all[i]->plural, name) == 0)
             return all[i];
@@ -642,17 +643,20 @@ static void route(struct ctx *c)
                 route_resource(c, &bl_res_member, seg + 5, n - 5, seg[3]);
             return;
         }
+        if (r == &bl_res_l7policy && n >= 5 && strcmp(seg[4], "rules") == 0) {
+            struct bl_store_row pol;
+            if (bl_store_get(c->api->st, "l7policy", seg[3], c->arena, &pol, NULL) < 0)
+                fault(c, 404, "L7Policy %s not found.", seg[3]);
+            else if (load(c, &bl_res_l7policy, seg[3], &pol) == 0)
+                route_resource(c, &bl_res_l7rule, seg + 5, n - 5, seg[3]);
+            return;
+        }
         if (r != NULL) {
             route_resource(c, r, seg + 3, n - 3, NULL);
             return;
         }
         if (bl_api_admin_route(c, seg + 2, n - 2))
             return;
-        if (strcmp(seg[2], "l7policies") == 0) {
-            fault(c, 501, "Provider 'ballast' does not support a requested option: L7 policies "
-                          "and rules are not implemented yet");
-            return;
-        }
         if (strcmp(seg[2], "providers") == 0 && n == 3 && is(c, "GET")) {
             json_t *all = json_pack("[{s:s, s:s}, {s:s, s:s}]", "name", BL_PROVIDER_BALLAST,
                                     "description", "The ballast in-process data plane.", "name",
@@ -679,6 +683,7 @@ void bl_api_handle(void *ctxp, const struct bl_api_req *req, struct bl_api_resp 
     /* noauth (the default on loopback): every caller is an admin, as in Octavia. */
     c.grant = (struct bl_grant){c.project, true, true, true};
     route(&c);
+    json_decref(c.l7rules);
     if (resp->status == 0)
         fault(&c, 500, "no answer");
     bl_log(BL_LOG_DEBUG, "api: %s %s -> %d", req->method, req->path, resp->status);

@@ -342,7 +342,7 @@ static int quota_put(struct ctx *c, const char *project)
             ;
         if (i == NQUOTA)
             rc = fault(c, 400, "Unknown attribute for argument quota: %s", key);
-        else if (!json_is_integer(v) || json_integer_value(v) < -1)
+        else if (!json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) < -1))
             rc = fault(c, 400, "Invalid input for field/attribute %s. Value: '%s'. Value should "
                                "be greater or equal to -1", k, json_is_string(v) ? json_string_value(v) : "?");
         if (rc != 0)

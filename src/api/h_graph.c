@@ -2,7 +2,8 @@
 /*
  * The fully-populated ("graph") load balancer create: one POST carries the
  * listeners, their default pools (a full spec, or {"name": ...} naming one of
- * loadbalancer.pools), the pools' members and health monitors. Everything is
+ * loadbalancer.pools), their L7 policies with rules (redirect_pool given the
+ * same way), the pools' members and health monitors. Everything is
  * created in the load balancer's transaction, PENDING_CREATE, and the 201
  * answer embeds the full children. The same document is what
  * `ballastd --config` reads, so the two stay one object model.
@@ -64,9 +65,21 @@ static int default_pool(struct ctx *c, json_t *dp, json_t *by_name, const char *
     return graph_pool(c, dp, lb, id);
 }
 
+struct pool_names {
+    json_t *by_name;
+    const char *lb;
+};
+
+static int redirect_pool(struct ctx *c, json_t *spec, void *arg, char id[37])
+{
+    struct pool_names *pn = arg;
+    return default_pool(c, spec, pn->by_name, pn->lb, id);
+}
+
 static int graph_listener(struct ctx *c, json_t *spec, json_t *by_name, const char *lb)
 {
-    json_t *l, *dp;
+    struct pool_names pn = {by_name, lb};
+    json_t *l, *dp, *l7;
     char pool_id[37], id[37];
     int rc = 0;
 
@@ -75,10 +88,8 @@ static int graph_listener(struct ctx *c, json_t *spec, json_t *by_name, const ch
                              "list of objects");
     l = json_deep_copy(spec);
     dp = json_incref(json_object_get(l, "default_pool"));
+    l7 = json_incref(json_object_get(l, "l7policies"));
     json_object_del(l, "default_pool");
-    if (json_array_size(json_object_get(l, "l7policies")) > 0)
-        rc = fault(c, 501, "Provider 'ballast' does not support a requested option: L7 "
-                           "policies are not implemented yet");
     json_object_del(l, "l7policies");
     json_object_set_new(l, "loadbalancer_id", json_string(lb));
     if (rc == 0 && json_is_object(dp)) {
@@ -89,6 +100,9 @@ static int graph_listener(struct ctx *c, json_t *spec, json_t *by_name, const ch
     bl_uuid_new(id);
     if (rc == 0)
         rc = bl_api_create_row(c, &bl_res_listener, l, NULL, id);
+    if (rc == 0 && json_is_array(l7))
+        rc = bl_api_l7_graph(c, l7, id, redirect_pool, &pn);
+    json_decref(l7);
     json_decref(dp);
     json_decref(l);
     return rc;
@@ -133,6 +147,8 @@ static int full_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
                                                                   : &bl_res_healthmonitor;
     json_t *obj = render(c, r, row);
 
+    if (r == &bl_res_listener)
+        json_object_set_new(obj, "l7policies", bl_api_l7_list(c, row->id, true));
     if (r == &bl_res_pool) {
         json_t *members = json_array(), *hms = json_array();
         each_row(c, "member", row->lb_id, row->id, full_cb, members);

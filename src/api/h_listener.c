@@ -133,10 +133,8 @@ static int check_options(struct ctx *c, json_t *obj, const char *proto)
     return 0;
 }
 
-/* default_pool_id must name a pool of the same load balancer with a compatible protocol. */
-static int check_default_pool(struct ctx *c, json_t *obj, const char *lb_id, const char *proto)
+int bl_api_check_pool_ref(struct ctx *c, const char *pid, const char *lb_id, const char *proto)
 {
-    const char *pid = json_string_value(json_object_get(obj, "default_pool_id"));
     struct bl_store_row pool;
     json_t *pb;
     int rc = 0;
@@ -144,7 +142,7 @@ static int check_default_pool(struct ctx *c, json_t *obj, const char *lb_id, con
     if (pid == NULL)
         return 0;
     if (bl_store_get(c->api->st, "pool", pid, c->arena, &pool, NULL) < 0 ||
-        strcmp(pool.lb_id, lb_id) != 0)
+        strcmp(pool.lb_id, lb_id) != 0 || strcmp(pool.provisioning_status, "DELETED") == 0)
         return fault(c, 404, "Pool %s not found.", pid);
     pb = row_body(&pool);
     if (!bl_api_protos_compatible(proto, json_string_value(json_object_get(pb, "protocol"))))
@@ -178,7 +176,8 @@ static int listener_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
     if (pc.clash)
         return fault(c, 409, "Another Listener on this Load Balancer is already using protocol "
                              "%s and protocol_port %lld", pc.other, (long long)pc.port);
-    return check_default_pool(c, obj, lb, proto);
+    return bl_api_check_pool_ref(c, json_string_value(json_object_get(obj, "default_pool_id")), lb,
+                                 proto);
 }
 
 static int listener_update(struct ctx *c, json_t *obj, const struct bl_store_row *row)
@@ -191,7 +190,8 @@ static int listener_update(struct ctx *c, json_t *obj, const struct bl_store_row
     if (rc == 0)
         rc = check_cidrs(c, obj, row->lb_id);
     if (rc == 0)
-        rc = check_default_pool(c, obj, row->lb_id, proto);
+        rc = bl_api_check_pool_ref(
+            c, json_string_value(json_object_get(obj, "default_pool_id")), row->lb_id, proto);
     return rc;
 }
 
@@ -202,9 +202,8 @@ static int listener_remove(struct ctx *c, const struct bl_store_row *row)
 
 static void listener_decorate(struct ctx *c, json_t *obj, const struct bl_store_row *row)
 {
-    (void)c;
     json_object_set_new(obj, "loadbalancers", json_pack("[{s:s}]", "id", row->lb_id));
-    json_object_set_new(obj, "l7policies", json_array());
+    json_object_set_new(obj, "l7policies", bl_api_l7_list(c, row->id, false));
 }
 
 static const struct resource_ops listener_ops = {.create = listener_create,

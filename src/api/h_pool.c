@@ -162,6 +162,8 @@ static int pool_remove(struct ctx *c, const struct bl_store_row *row)
     int rc = lock_lb(c, row->lb_id);
 
     if (rc == 0)
+        rc = bl_api_l7_pool_in_use(c, row->lb_id, row->id);
+    if (rc == 0)
         rc = each_row(c, "listener", row->lb_id, NULL, unbind_cb, (void *)row->id);
     return rc;
 }

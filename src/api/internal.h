@@ -36,6 +36,7 @@ struct ctx {
     json_t *graph;          /* a fully-populated LB create: {"listeners", "pools"} to make */
     struct bl_grant grant;  /* what the caller may do (api/auth.h) */
     const char *touched_lb; /* the load balancer this write changes (checked before commit) */
+    json_t *l7rules;        /* rules of the L7 policy being created (made once it is stored) */
 };
 
 /* 403 unless the caller may change objects of `project` (NULL = its own). */
@@ -74,7 +75,7 @@ struct resource {
 };
 
 extern const struct resource bl_res_loadbalancer, bl_res_listener, bl_res_pool, bl_res_member,
-    bl_res_healthmonitor;
+    bl_res_healthmonitor, bl_res_l7policy, bl_res_l7rule;
 
 /* Answers an Octavia fault {"faultcode", "faultstring", "debuginfo"}; returns -EINVAL. */
 int fault(struct ctx *c, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -101,6 +102,19 @@ int bl_api_graph_create(struct ctx *c, const struct bl_store_row *lb);
 /* h_graph.c: replaces the {"id"} lists of a created LB by the full children. */
 void bl_api_graph_expand(struct ctx *c, json_t *lb);
 
+/* h_l7.c: a listener's L7 policies by position: [{"id"}], or (full) the
+ * rendered policies with their rendered rules (graph create answer). */
+json_t *bl_api_l7_list(struct ctx *c, const char *listener_id, bool full);
+
+/* h_l7.c: 409 when a live L7 policy redirects to `pool_id`. */
+int bl_api_l7_pool_in_use(struct ctx *c, const char *lb_id, const char *pool_id);
+
+/* h_l7.c: the graph create's policies of a new listener; `pool_ref` resolves a
+ * redirect_pool ({"name"} or a full spec) to a pool id as default_pool does. */
+int bl_api_l7_graph(struct ctx *c, json_t *policies, const char *listener_id,
+                    int (*pool_ref)(struct ctx *c, json_t *spec, void *arg, char id[37]),
+                    void *arg);
+
 /* h_pool.c: PUT /pools/{id}/members (batch), answered. */
 void bl_api_members_batch(struct ctx *c, const char *pool_id);
 
@@ -122,6 +136,9 @@ int each_row(struct ctx *c, const char *kind, const char *lb, const char *parent
 
 /* Helpers shared across resource files. */
 bool bl_api_protos_compatible(const char *listener, const char *pool);
+/* h_listener.c: a pool reference (default_pool_id, redirect_pool_id; NULL = none) must
+ * name a pool of `lb_id` (404) whose protocol suits a listener of `proto` (400). */
+int bl_api_check_pool_ref(struct ctx *c, const char *pid, const char *lb_id, const char *proto);
 void bl_api_listener_stats(struct ctx *c, const char *listener_id, json_t *acc);
 json_t *bl_api_status_tree(struct ctx *c, const struct bl_store_row *lb);
 

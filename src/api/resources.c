@@ -92,6 +92,11 @@ const struct bl_field bl_spec_pool[] = {
     {"project_id", BL_F_STRING, C | I, NULL, 0, 0, NULL},
     {"tenant_id", BL_F_STRING, C | I, NULL, 0, 0, NULL},
     {"tags", BL_F_TAGS, C | U, "[]", 0, 0, NULL},
+    /* ballast's extensions (docs/api-extensions.md); the object's fields are
+     * checked by config/parse.c when the write is validated (check_runnable). */
+    {"ballast_panic", BL_F_BOOL, C | U, "false", 0, 0, NULL},
+    {"ballast_close_on_markdown", BL_F_BOOL, C | U, "false", 0, 0, NULL},
+    {"ballast_outlier_detection", BL_F_OBJECT, C | U, "null", 0, 0, NULL},
     {NULL, 0, 0, NULL, 0, 0, NULL},
 };
 
@@ -125,6 +130,46 @@ const struct bl_field bl_spec_healthmonitor[] = {
     {"expected_codes", BL_F_STRING, C | U, NULL, 0, 0, NULL},
     {"http_version", BL_F_VERSION, C | U, NULL, 0, 0, NULL},
     {"domain_name", BL_F_STRING, C | U, NULL, 0, 0, NULL},
+    {"project_id", BL_F_STRING, C | I, NULL, 0, 0, NULL},
+    {"tenant_id", BL_F_STRING, C | I, NULL, 0, 0, NULL},
+    {"tags", BL_F_TAGS, C | U, "[]", 0, 0, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL},
+};
+
+/* wsme prints an enum's values from a set: sorted here. */
+static const char *const l7_actions[] = {"REDIRECT_PREFIX", "REDIRECT_TO_POOL", "REDIRECT_TO_URL",
+                                         "REJECT", NULL};
+static const char *const l7_types[] = {"COOKIE",           "FILE_TYPE",         "HEADER",
+                                       "HOST_NAME",        "PATH",              "SSL_CONN_HAS_CERT",
+                                       "SSL_DN_FIELD",     "SSL_VERIFY_RESULT", NULL};
+static const char *const l7_compares[] = {"CONTAINS", "ENDS_WITH", "EQUAL_TO", "REGEX",
+                                          "STARTS_WITH", NULL};
+
+const struct bl_field bl_spec_l7policy[] = {
+    {"name", BL_F_NAME, C | U, "\"\"", 0, 0, NULL},
+    {"description", BL_F_NAME, C | U, "\"\"", 0, 0, NULL},
+    {"admin_state_up", BL_F_BOOL, C | U, "true", 0, 0, NULL},
+    {"listener_id", BL_F_UUID, C | R | I, NULL, 0, 0, NULL},
+    {"action", BL_F_ENUM, C | U | R, NULL, 0, 0, l7_actions},
+    {"redirect_pool_id", BL_F_UUID, C | U, "null", 0, 0, NULL},
+    {"redirect_url", BL_F_STRING, C | U, "null", 0, 0, NULL},
+    {"redirect_prefix", BL_F_STRING, C | U, "null", 0, 0, NULL},
+    {"redirect_http_code", BL_F_INT, C | U, "null", 0, 2147483647, NULL},
+    {"position", BL_F_INT, C | U, "2147483647", 1, 2147483647, NULL},
+    {"rules", BL_F_OBJLIST, C | I, NULL, 0, 0, NULL},
+    {"project_id", BL_F_STRING, C | I, NULL, 0, 0, NULL},
+    {"tenant_id", BL_F_STRING, C | I, NULL, 0, 0, NULL},
+    {"tags", BL_F_TAGS, C | U, "[]", 0, 0, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL},
+};
+
+const struct bl_field bl_spec_l7rule[] = {
+    {"type", BL_F_ENUM, C | U | R, NULL, 0, 0, l7_types},
+    {"compare_type", BL_F_ENUM, C | U | R, NULL, 0, 0, l7_compares},
+    {"key", BL_F_STRING, C | U, "null", 0, 0, NULL},
+    {"value", BL_F_STRING, C | U | R, NULL, 0, 0, NULL},
+    {"invert", BL_F_BOOL, C | U, "false", 0, 0, NULL},
+    {"admin_state_up", BL_F_BOOL, C | U, "true", 0, 0, NULL},
     {"project_id", BL_F_STRING, C | I, NULL, 0, 0, NULL},
     {"tenant_id", BL_F_STRING, C | I, NULL, 0, 0, NULL},
     {"tags", BL_F_TAGS, C | U, "[]", 0, 0, NULL},

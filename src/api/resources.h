@@ -13,5 +13,7 @@ extern const struct bl_field bl_spec_listener[];
 extern const struct bl_field bl_spec_pool[];
 extern const struct bl_field bl_spec_member[];
 extern const struct bl_field bl_spec_healthmonitor[];
+extern const struct bl_field bl_spec_l7policy[];
+extern const struct bl_field bl_spec_l7rule[];
 
 #endif

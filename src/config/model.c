@@ -30,6 +30,32 @@ const char *bl_proto_name(enum bl_proto p)
     return proto_names[p];
 }
 
+const char *const bl_l7policy_action_names[] = {
+    [BL_L7P_REJECT] = "REJECT",
+    [BL_L7P_REDIRECT_TO_URL] = "REDIRECT_TO_URL",
+    [BL_L7P_REDIRECT_TO_POOL] = "REDIRECT_TO_POOL",
+    [BL_L7P_REDIRECT_PREFIX] = "REDIRECT_PREFIX",
+    NULL,
+};
+
+const char *const bl_l7rule_type_names[] = {
+    [BL_L7R_HOST_NAME] = "HOST_NAME",
+    [BL_L7R_PATH] = "PATH",
+    [BL_L7R_FILE_TYPE] = "FILE_TYPE",
+    [BL_L7R_HEADER] = "HEADER",
+    [BL_L7R_COOKIE] = "COOKIE",
+    [BL_L7R_SSL_CONN_HAS_CERT] = "SSL_CONN_HAS_CERT",
+    [BL_L7R_SSL_VERIFY_RESULT] = "SSL_VERIFY_RESULT",
+    [BL_L7R_SSL_DN_FIELD] = "SSL_DN_FIELD",
+    NULL,
+};
+
+const char *const bl_l7rule_compare_names[] = {
+    [BL_L7C_REGEX] = "REGEX",         [BL_L7C_STARTS_WITH] = "STARTS_WITH",
+    [BL_L7C_ENDS_WITH] = "ENDS_WITH", [BL_L7C_CONTAINS] = "CONTAINS",
+    [BL_L7C_EQUAL_TO] = "EQUAL_TO",   NULL,
+};
+
 bool bl_proto_is_stream(enum bl_proto p)
 {
     return p != BL_PROTO_UDP && p != BL_PROTO_SCTP;

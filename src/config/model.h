@@ -25,7 +25,7 @@ enum bl_proto {
     BL_PROTO_PROXY,            /* pool only: TCP with a PROXY v1 header */
     BL_PROTO_PROXYV2,          /* pool only: TCP with a PROXY v2 header */
     BL_PROTO_SCTP,
-    BL_PROTO_PROMETHEUS,       /* listener only */
+    BL_PROTO_PROMETHEUS, /* listener only */
 };
 
 /* Octavia's defaults for listener timeouts, in milliseconds. */
@@ -143,12 +143,65 @@ enum {
 /* "X-Forwarded-For", ... in flag bit order. */
 extern const char *const bl_insert_header_names[BL_XH_COUNT];
 
+/* L7 policy actions, in Octavia's spelling order. */
+enum bl_l7policy_action {
+    BL_L7P_REJECT = 0,
+    BL_L7P_REDIRECT_TO_URL,
+    BL_L7P_REDIRECT_TO_POOL,
+    BL_L7P_REDIRECT_PREFIX,
+};
+
+/* L7 rule types: what part of the request a rule looks at. */
+enum bl_l7rule_type {
+    BL_L7R_HOST_NAME = 0,     /* the Host header as sent (port included), case-insensitive */
+    BL_L7R_PATH,              /* the target's path, without the query */
+    BL_L7R_FILE_TYPE,         /* the path's extension (EQUAL_TO) or the path (REGEX) */
+    BL_L7R_HEADER,            /* each comma-separated value of header `key` */
+    BL_L7R_COOKIE,            /* each value of cookie `key` */
+    BL_L7R_SSL_CONN_HAS_CERT, /* TLS client presented a certificate */
+    BL_L7R_SSL_VERIFY_RESULT, /* TLS client certificate verification result == value */
+    BL_L7R_SSL_DN_FIELD,      /* the client certificate's subject field `key` */
+};
+
+enum bl_l7rule_compare {
+    BL_L7C_REGEX = 0, /* PCRE2, unanchored search */
+    BL_L7C_STARTS_WITH,
+    BL_L7C_ENDS_WITH,
+    BL_L7C_CONTAINS,
+    BL_L7C_EQUAL_TO,
+};
+
+struct bl_cfg_l7rule {
+    const char *id; /* "" when the file gave none */
+    enum bl_l7rule_type type;
+    enum bl_l7rule_compare compare;
+    const char *key;   /* HEADER, COOKIE, SSL_DN_FIELD; NULL for the others */
+    const char *value; /* never NULL; a valid PCRE2 pattern when compare is REGEX */
+    long verify;       /* SSL_VERIFY_RESULT: value as a number (>= 0) */
+    bool invert;
+    bool admin_up; /* false: the rule is left out, as if it did not exist */
+};
+
+struct bl_cfg_l7policy {
+    const char *id;   /* "" when the file gave none */
+    const char *name; /* "" when unset */
+    enum bl_l7policy_action action;
+    uint32_t position;           /* 1..n within the listener, dense (Octavia renumbers) */
+    int redirect_pool;           /* REDIRECT_TO_POOL: index into the LB's pools; else -1 */
+    const char *redirect_url;    /* REDIRECT_TO_URL; NULL otherwise */
+    const char *redirect_prefix; /* REDIRECT_PREFIX; NULL otherwise */
+    uint16_t redirect_http_code; /* 301/302/303/307/308 for redirects (default 302); else 0 */
+    bool admin_up;
+    struct bl_cfg_l7rule *rules;
+    uint32_t nrules; /* <= 50 */
+};
+
 struct bl_cfg_listener {
     const char *id;
     const char *name;
     enum bl_proto proto;
     uint16_t port;
-    int64_t connection_limit; /* -1 = unlimited */
+    int64_t connection_limit;           /* -1 = unlimited */
     uint32_t timeout_client_data_ms;    /* 0 = no timeout */
     uint32_t timeout_member_connect_ms; /* 0 = no timeout */
     uint32_t timeout_member_data_ms;    /* 0 = no timeout */
@@ -159,6 +212,8 @@ struct bl_cfg_listener {
     uint32_t nallowed_cidrs;
     bool admin_up;
     int pool; /* index into the load balancer's pools, -1 = no default pool */
+    struct bl_cfg_l7policy *l7policies; /* sorted by position (HTTP, TERMINATED_HTTPS only) */
+    uint32_t nl7policies;
 };
 
 struct bl_cfg_lb {
@@ -182,6 +237,12 @@ struct bl_cfg {
 
 /* Octavia spelling of a protocol ("TCP", "PROXYV2", ...). */
 const char *bl_proto_name(enum bl_proto p);
+
+/* Octavia spellings of L7 actions, rule types and compare types, indexed by
+ * the enums above, NULL-terminated. */
+extern const char *const bl_l7policy_action_names[];
+extern const char *const bl_l7rule_type_names[];
+extern const char *const bl_l7rule_compare_names[];
 
 /* True for protocols carried over a TCP stream (HTTP, HTTPS, PROXY...). */
 bool bl_proto_is_stream(enum bl_proto p);

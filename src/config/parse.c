@@ -3,164 +3,24 @@
  * Declarative file -> struct bl_cfg. Each object kind has one function that
  * first rejects unknown keys (a typo must not silently become a default),
  * then reads its fields with Octavia's defaults and limits. Every error
- * message starts with the JSON path of the offending value.
+ * message starts with the JSON path of the offending value. The readers are
+ * in parse_util.c, health monitors in parse_monitor.c, L7 in parse_l7.c.
  */
 #include "config/parse.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "config/parse_int.h"
 #include "core/arena.h"
 #include "core/xalloc.h"
 
-#define PATH_MAX_LEN 256
 #define TIMEOUT_MAX_MS 2073600000LL /* Octavia's upper bound for listener timeouts */
-
-struct ctx {
-    struct bl_arena *arena;
-    struct bl_err *err;
-};
-
-/* A JSON path such as "loadbalancers[0].listeners[1]". */
-struct path {
-    char s[PATH_MAX_LEN];
-};
-
-static void path_key(struct path *out, const struct path *base, const char *key)
-{
-    snprintf(out->s, sizeof(out->s), "%s%s%s", base->s, base->s[0] ? "." : "", key);
-}
-
-static void path_index(struct path *out, const struct path *base, const char *key, size_t i)
-{
-    snprintf(out->s, sizeof(out->s), "%s%s%s[%zu]", base->s, base->s[0] ? "." : "", key, i);
-}
-
-__attribute__((format(printf, 4, 5))) static int fail(struct ctx *c, const struct path *p,
-                                                      const char *key, const char *fmt, ...)
-{
-    char msg[384];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (key)
-        return bl_err_set(c->err, -EINVAL, "%s%s%s: %s", p->s, p->s[0] ? "." : "", key, msg);
-    return bl_err_set(c->err, -EINVAL, "%s: %s", p->s[0] ? p->s : "(top level)", msg);
-}
-
-/* ---- field readers: each returns 0 or -EINVAL; null means "use the default" ---- */
-
-static int check_keys(struct ctx *c, const struct path *p, json_t *obj, const char *const *known)
-{
-    const char *key;
-    json_t *v;
-
-    json_object_foreach(obj, key, v) {
-        size_t i;
-        for (i = 0; known[i] != NULL; i++) {
-            if (strcmp(known[i], key) == 0)
-                break;
-        }
-        if (known[i] == NULL)
-            return fail(c, p, key, "unknown field");
-    }
-    return 0;
-}
-
-static int get_str(struct ctx *c, const struct path *p, json_t *obj, const char *key,
-                   const char **out, const char *def)
-{
-    json_t *v = json_object_get(obj, key);
-
-    if (v == NULL || json_is_null(v)) {
-        *out = def;
-        return 0;
-    }
-    if (!json_is_string(v))
-        return fail(c, p, key, "must be a string");
-    if (json_string_length(v) > 255)
-        return fail(c, p, key, "must be at most 255 characters");
-    *out = bl_arena_strdup(c->arena, json_string_value(v));
-    return 0;
-}
-
-static int get_int(struct ctx *c, const struct path *p, json_t *obj, const char *key,
-                   int64_t *out, int64_t def, int64_t min, int64_t max)
-{
-    json_t *v = json_object_get(obj, key);
-    json_int_t n;
-
-    if (v == NULL || json_is_null(v)) {
-        *out = def;
-        return 0;
-    }
-    if (!json_is_integer(v))
-        return fail(c, p, key, "must be an integer");
-    n = json_integer_value(v);
-    if (n < min || n > max)
-        return fail(c, p, key, "must be %lld..%lld", (long long)min, (long long)max);
-    *out = n;
-    return 0;
-}
-
-static int get_bool(struct ctx *c, const struct path *p, json_t *obj, const char *key, bool *out,
-                    bool def)
-{
-    json_t *v = json_object_get(obj, key);
-
-    if (v == NULL || json_is_null(v)) {
-        *out = def;
-        return 0;
-    }
-    if (!json_is_boolean(v))
-        return fail(c, p, key, "must be true or false");
-    *out = json_is_true(v);
-    return 0;
-}
-
-/* Reads a mandatory string that must be one of `allowed`; returns its index via `out`. */
-static int get_enum(struct ctx *c, const struct path *p, json_t *obj, const char *key,
-                    const char *const *allowed, int *out)
-{
-    json_t *v = json_object_get(obj, key);
-    char list[256] = "";
-
-    if (v == NULL || json_is_null(v))
-        return fail(c, p, key, "is required");
-    if (json_is_string(v)) {
-        for (int i = 0; allowed[i] != NULL; i++) {
-            if (strcmp(allowed[i], json_string_value(v)) == 0) {
-                *out = i;
-                return 0;
-            }
-        }
-    }
-    for (int i = 0; allowed[i] != NULL; i++) {
-        strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
-        strncat(list, allowed[i], sizeof(list) - strlen(list) - 1);
-    }
-    return fail(c, p, key, "must be one of %s", list);
-}
-
-static int get_proto(struct ctx *c, const struct path *p, json_t *obj, const char *key,
-                     enum bl_proto *out)
-{
-    static const char *const names[] = {"TCP",   "UDP",     "HTTP", "HTTPS",      "TERMINATED_HTTPS",
-                                        "PROXY", "PROXYV2", "SCTP", "PROMETHEUS", NULL};
-    int i, rc = get_enum(c, p, obj, key, names, &i);
-
-    if (rc == 0)
-        *out = (enum bl_proto)i;
-    return rc;
-}
 
 /* ---- members ---------------------------------------------------------------------- */
 
@@ -170,33 +30,33 @@ static const char *const member_keys[] = {
     "tags",       "project_id", "tenant_id",  "provisioning_status", "operating_status",
     "created_at", "updated_at", "vnic_type",  NULL};
 
-static int parse_member(struct ctx *c, const struct path *p, json_t *o, struct bl_cfg_member *m)
+static int parse_member(struct bl_pj *c, const struct bl_pj_path *p, json_t *o, struct bl_cfg_member *m)
 {
     int64_t port, weight, mport;
     const char *maddr;
     struct bl_addr tmp;
 
     if (!json_is_object(o))
-        return fail(c, p, NULL, "must be an object");
-    if (check_keys(c, p, o, member_keys) || get_str(c, p, o, "id", &m->id, "") ||
-        get_str(c, p, o, "name", &m->name, "") || get_str(c, p, o, "address", &m->address, NULL))
+        return bl_pj_fail(c, p, NULL, "must be an object");
+    if (bl_pj_keys(c, p, o, member_keys) || bl_pj_str(c, p, o, "id", &m->id, "") ||
+        bl_pj_str(c, p, o, "name", &m->name, "") || bl_pj_str(c, p, o, "address", &m->address, NULL))
         return -EINVAL;
     if (m->address == NULL)
-        return fail(c, p, "address", "is required");
-    if (get_int(c, p, o, "protocol_port", &port, 0, 1, 65535))
+        return bl_pj_fail(c, p, "address", "is required");
+    if (bl_pj_int(c, p, o, "protocol_port", &port, 0, 1, 65535))
         return -EINVAL;
     if (port == 0)
-        return fail(c, p, "protocol_port", "is required");
+        return bl_pj_fail(c, p, "protocol_port", "is required");
     if (bl_addr_parse(&m->addr, m->address, (uint16_t)port) < 0)
-        return fail(c, p, "address", "'%s' is not an IPv4 or IPv6 address", m->address);
-    if (get_int(c, p, o, "weight", &weight, 1, 0, 256) ||
-        get_bool(c, p, o, "backup", &m->backup, false) ||
-        get_bool(c, p, o, "admin_state_up", &m->admin_up, true) ||
-        get_str(c, p, o, "monitor_address", &maddr, NULL) ||
-        get_int(c, p, o, "monitor_port", &mport, 0, 1, 65535))
+        return bl_pj_fail(c, p, "address", "'%s' is not an IPv4 or IPv6 address", m->address);
+    if (bl_pj_int(c, p, o, "weight", &weight, 1, 0, 256) ||
+        bl_pj_bool(c, p, o, "backup", &m->backup, false) ||
+        bl_pj_bool(c, p, o, "admin_state_up", &m->admin_up, true) ||
+        bl_pj_str(c, p, o, "monitor_address", &maddr, NULL) ||
+        bl_pj_int(c, p, o, "monitor_port", &mport, 0, 1, 65535))
         return -EINVAL;
     if (maddr && bl_addr_parse(&tmp, maddr, 0) < 0)
-        return fail(c, p, "monitor_address", "'%s' is not an IPv4 or IPv6 address", maddr);
+        return bl_pj_fail(c, p, "monitor_address", "'%s' is not an IPv4 or IPv6 address", maddr);
     m->weight = (uint32_t)weight;
     m->monitor_address = maddr;
     m->monitor_port = (uint16_t)mport;
@@ -204,161 +64,6 @@ static int parse_member(struct ctx *c, const struct path *p, json_t *o, struct b
      * the member's own address and port. */
     bl_addr_parse(&m->probe_addr, maddr ? maddr : m->address, (uint16_t)(mport ? mport : port));
     return 0;
-}
-
-/* ---- health monitor ------------------------------------------------------------- */
-
-static const char *const monitor_keys[] = {
-    "id",          "name",        "type",           "delay",          "timeout",
-    "max_retries", "max_retries_down", "http_method", "url_path",     "expected_codes",
-    "http_version", "domain_name", "admin_state_up", "tags",          "project_id",
-    "tenant_id",   "provisioning_status", "operating_status", "created_at", "updated_at",
-    NULL};
-
-static bool json_set(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return v != NULL && !json_is_null(v);
-}
-
-/* Visible ASCII only: the value goes into a request line or a header as is. */
-static bool is_visible(const char *s)
-{
-    for (; *s; s++) {
-        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
-            return false;
-    }
-    return true;
-}
-
-static bool is_hostname(const char *s)
-{
-    size_t n = strlen(s);
-
-    if (n == 0 || n > 253)
-        return false;
-    for (; *s; s++) {
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              *s == '-' || *s == '.' || *s == '_'))
-            return false;
-    }
-    return true;
-}
-
-/* http_version: 1.0 or 1.1, as a number (Octavia) or a string; null = 1.0. */
-static int get_http_version(struct ctx *c, const struct path *p, json_t *o, uint8_t *minor)
-{
-    json_t *v = json_object_get(o, "http_version");
-    double d;
-
-    *minor = 0;
-    if (v == NULL || json_is_null(v))
-        return 0;
-    if (json_is_number(v))
-        d = json_number_value(v);
-    else if (json_is_string(v))
-        d = strtod(json_string_value(v), NULL);
-    else
-        d = 0;
-    if (d == 1.0 || d == 1.1) {
-        *minor = d == 1.1;
-        return 0;
-    }
-    return fail(c, p, "http_version", "must be 1.0 or 1.1");
-}
-
-/* The HTTP-only fields: refused on other types (as Octavia), defaulted on HTTP(S). */
-static int parse_monitor_http(struct ctx *c, const struct path *p, json_t *o,
-                              struct bl_cfg_monitor *hm)
-{
-    static const char *const http_only[] = {"http_method",  "url_path",    "expected_codes",
-                                            "http_version", "domain_name", NULL};
-    static const char *const methods[] = {"GET",   "HEAD",    "POST",    "PUT",   "DELETE",
-                                          "TRACE", "OPTIONS", "CONNECT", "PATCH", NULL};
-    const char *why;
-    int m = 0;
-
-    if (hm->kind != BL_MON_HTTP && hm->kind != BL_MON_HTTPS) {
-        for (int i = 0; http_only[i]; i++) {
-            if (json_set(o, http_only[i]))
-                return fail(c, p, http_only[i],
-                            "is not a valid option for health monitors of type %s", hm->type);
-        }
-        return 0;
-    }
-    if ((json_set(o, "http_method") && get_enum(c, p, o, "http_method", methods, &m)) ||
-        get_str(c, p, o, "url_path", &hm->url_path, "/") ||
-        get_str(c, p, o, "expected_codes", &hm->expected_codes, "200") ||
-        get_str(c, p, o, "domain_name", &hm->domain_name, NULL) ||
-        get_http_version(c, p, o, &hm->http_minor))
-        return -EINVAL;
-    hm->http_method = methods[m];
-    if (hm->url_path[0] != '/' || !is_visible(hm->url_path))
-        return fail(c, p, "url_path",
-                    "must start with '/' and hold no spaces or control characters");
-    if (bl_codeset_parse(hm->expected_codes, &hm->codes, &why) < 0)
-        return fail(c, p, "expected_codes", "'%s' is not valid: %s", hm->expected_codes, why);
-    if (hm->domain_name && !is_hostname(hm->domain_name))
-        return fail(c, p, "domain_name", "'%s' is not a host name", hm->domain_name);
-    if (hm->domain_name && !json_set(o, "http_version"))
-        return fail(c, p, "domain_name", "needs http_version 1.1");
-    if (hm->domain_name && hm->http_minor == 0)
-        return fail(c, p, "http_version", "must be 1.1 when domain_name is set");
-    return 0;
-}
-
-/* Octavia's pairing of monitor types and pool protocols; SCTP has no prober here. */
-static int check_monitor_type(struct ctx *c, const struct path *p, const struct bl_cfg_monitor *hm,
-                              enum bl_proto pool_proto)
-{
-    if (hm->kind == BL_MON_SCTP)
-        return fail(c, p, "type",
-                    "SCTP health monitors are not supported by ballast (no SCTP in its data "
-                    "plane); use TCP, HTTP, HTTPS, TLS-HELLO, PING or UDP-CONNECT");
-    if (pool_proto == BL_PROTO_UDP && hm->kind != BL_MON_UDP_CONNECT && hm->kind != BL_MON_TCP &&
-        hm->kind != BL_MON_HTTP)
-        return fail(c, p, "type",
-                    "the pool protocol is UDP, so only a UDP-CONNECT, TCP or HTTP health "
-                    "monitor is supported");
-    if (pool_proto != BL_PROTO_UDP && hm->kind == BL_MON_UDP_CONNECT)
-        return fail(c, p, "type", "UDP-CONNECT is only supported for pools of protocol UDP");
-    return 0;
-}
-
-static int parse_monitor(struct ctx *c, const struct path *p, json_t *o, struct bl_cfg_monitor *hm,
-                         enum bl_proto pool_proto)
-{
-    static const char *const types[] = {"HTTP", "HTTPS", "PING", "TCP", "TLS-HELLO",
-                                        "UDP-CONNECT", "SCTP", NULL};
-    int64_t delay, timeout, retries, retries_down;
-    int type;
-
-    if (!json_is_object(o))
-        return fail(c, p, NULL, "must be an object");
-    if (check_keys(c, p, o, monitor_keys) || get_enum(c, p, o, "type", types, &type) ||
-        get_int(c, p, o, "delay", &delay, -1, 1, INT32_MAX) ||
-        get_int(c, p, o, "timeout", &timeout, -1, 1, INT32_MAX) ||
-        get_int(c, p, o, "max_retries", &retries, -1, 1, 10) ||
-        get_int(c, p, o, "max_retries_down", &retries_down, 3, 1, 10) ||
-        get_bool(c, p, o, "admin_state_up", &hm->admin_up, true))
-        return -EINVAL;
-    if (delay < 0)
-        return fail(c, p, "delay", "is required");
-    if (timeout < 0)
-        return fail(c, p, "timeout", "is required");
-    if (retries < 0)
-        return fail(c, p, "max_retries", "is required");
-    if (timeout > delay)
-        return fail(c, p, "timeout", "must not exceed delay (%lld s)", (long long)delay);
-    hm->type = types[type];
-    hm->kind = (enum bl_monitor_type)type;
-    hm->delay_s = (uint32_t)delay;
-    hm->timeout_s = (uint32_t)timeout;
-    hm->max_retries = (uint32_t)retries;
-    hm->max_retries_down = (uint32_t)retries_down;
-    if (check_monitor_type(c, p, hm, pool_proto))
-        return -EINVAL;
-    return parse_monitor_http(c, p, o, hm);
 }
 
 /* ---- pools ------------------------------------------------------------------------ */
@@ -374,26 +79,26 @@ static const char *const pool_keys[] = {
     "ballast_panic", "ballast_outlier_detection", "ballast_close_on_markdown",
     "ballast_retry_policy", NULL};
 
-static int parse_members(struct ctx *c, const struct path *p, json_t *arr,
+static int parse_members(struct bl_pj *c, const struct bl_pj_path *p, json_t *arr,
                          struct bl_cfg_pool *pool)
 {
-    struct path mp;
+    struct bl_pj_path mp;
     size_t i;
     json_t *v;
 
     if (arr == NULL || json_is_null(arr))
         return 0;
     if (!json_is_array(arr))
-        return fail(c, p, "members", "must be a list");
+        return bl_pj_fail(c, p, "members", "must be a list");
     pool->nmembers = (uint32_t)json_array_size(arr);
     pool->members = bl_arena_alloc(c->arena, pool->nmembers * sizeof(*pool->members));
     json_array_foreach(arr, i, v) {
-        path_index(&mp, p, "members", i);
+        bl_pj_index(&mp, p, "members", i);
         if (parse_member(c, &mp, v, &pool->members[i]))
             return -EINVAL;
         for (size_t k = 0; k < i; k++) {
             if (bl_addr_equal(&pool->members[k].addr, &pool->members[i].addr))
-                return fail(c, &mp, NULL, "duplicate member %s:%u (same as members[%zu])",
+                return bl_pj_fail(c, &mp, NULL, "duplicate member %s:%u (same as members[%zu])",
                             pool->members[i].address, bl_addr_port(&pool->members[i].addr), k);
         }
     }
@@ -404,22 +109,22 @@ static const char *const outlier_keys[] = {"consecutive_errors", "interval", "ba
                                            "max_ejection_percent", NULL};
 
 /* ballast_outlier_detection: null/absent = off, {} = on with Envoy's defaults. */
-static int parse_outlier(struct ctx *c, const struct path *pp, json_t *o, struct bl_outlier_cfg *od)
+static int parse_outlier(struct bl_pj *c, const struct bl_pj_path *pp, json_t *o, struct bl_outlier_cfg *od)
 {
     int64_t errors, interval, base, pct;
-    struct path p;
+    struct bl_pj_path p;
 
     od->enabled = false;
     if (o == NULL || json_is_null(o))
         return 0;
-    path_key(&p, pp, "ballast_outlier_detection");
+    bl_pj_key(&p, pp, "ballast_outlier_detection");
     if (!json_is_object(o))
-        return fail(c, &p, NULL, "must be an object (or null)");
-    if (check_keys(c, &p, o, outlier_keys) ||
-        get_int(c, &p, o, "consecutive_errors", &errors, BL_OUTLIER_DEFAULT_ERRORS, 1, 1000) ||
-        get_int(c, &p, o, "interval", &interval, BL_OUTLIER_DEFAULT_INTERVAL_S, 1, 3600) ||
-        get_int(c, &p, o, "base_ejection_time", &base, BL_OUTLIER_DEFAULT_BASE_S, 1, 3600) ||
-        get_int(c, &p, o, "max_ejection_percent", &pct, BL_OUTLIER_DEFAULT_MAX_PERCENT, 0, 100))
+        return bl_pj_fail(c, &p, NULL, "must be an object (or null)");
+    if (bl_pj_keys(c, &p, o, outlier_keys) ||
+        bl_pj_int(c, &p, o, "consecutive_errors", &errors, BL_OUTLIER_DEFAULT_ERRORS, 1, 1000) ||
+        bl_pj_int(c, &p, o, "interval", &interval, BL_OUTLIER_DEFAULT_INTERVAL_S, 1, 3600) ||
+        bl_pj_int(c, &p, o, "base_ejection_time", &base, BL_OUTLIER_DEFAULT_BASE_S, 1, 3600) ||
+        bl_pj_int(c, &p, o, "max_ejection_percent", &pct, BL_OUTLIER_DEFAULT_MAX_PERCENT, 0, 100))
         return -EINVAL;
     *od = (struct bl_outlier_cfg){true, (uint32_t)errors, (uint32_t)interval, (uint32_t)base,
                                   (uint32_t)pct};
@@ -452,22 +157,22 @@ static int mask_prefix(const char *s, bool *v6)
 static const char *const persist_keys[] = {"type", "cookie_name", "persistence_timeout",
                                            "persistence_granularity", NULL};
 
-static int parse_granularity(struct ctx *c, const struct path *p, json_t *o,
+static int parse_granularity(struct bl_pj *c, const struct bl_pj_path *p, json_t *o,
                              struct bl_persist_cfg *ps)
 {
     const char *g;
     bool v6;
     int bits;
 
-    if (get_str(c, p, o, "persistence_granularity", &g, NULL))
+    if (bl_pj_str(c, p, o, "persistence_granularity", &g, NULL))
         return -EINVAL;
     if (g == NULL)
         return 0;
     if (ps->type != BL_PERSIST_SOURCE_IP)
-        return fail(c, p, "persistence_granularity", "applies to SOURCE_IP persistence only");
+        return bl_pj_fail(c, p, "persistence_granularity", "applies to SOURCE_IP persistence only");
     bits = mask_prefix(g, &v6);
     if (bits < 0)
-        return fail(c, p, "persistence_granularity", "must be an IP mask such as 255.255.255.0");
+        return bl_pj_fail(c, p, "persistence_granularity", "must be an IP mask such as 255.255.255.0");
     if (v6)
         ps->prefix_v6 = (uint8_t)bits;
     else
@@ -476,42 +181,42 @@ static int parse_granularity(struct ctx *c, const struct path *p, json_t *o,
 }
 
 /* Octavia's session_persistence: null/absent = none. */
-static int parse_persist(struct ctx *c, const struct path *pp, json_t *o, struct bl_cfg_pool *pool)
+static int parse_persist(struct bl_pj *c, const struct bl_pj_path *pp, json_t *o, struct bl_cfg_pool *pool)
 {
     static const char *const types[] = {"SOURCE_IP", "HTTP_COOKIE", "APP_COOKIE", NULL};
     struct bl_persist_cfg *ps = &pool->persist;
     int64_t timeout;
-    struct path p;
+    struct bl_pj_path p;
     int type;
 
     *ps = (struct bl_persist_cfg){BL_PERSIST_NONE, NULL, 0, 32, 128};
     if (o == NULL || json_is_null(o))
         return 0;
-    path_key(&p, pp, "session_persistence");
+    bl_pj_key(&p, pp, "session_persistence");
     if (!json_is_object(o))
-        return fail(c, &p, NULL, "must be an object (or null)");
-    if (check_keys(c, &p, o, persist_keys) || get_enum(c, &p, o, "type", types, &type) ||
-        get_str(c, &p, o, "cookie_name", &ps->cookie_name, NULL) ||
-        get_int(c, &p, o, "persistence_timeout", &timeout, 0, 0, 31536000))
+        return bl_pj_fail(c, &p, NULL, "must be an object (or null)");
+    if (bl_pj_keys(c, &p, o, persist_keys) || bl_pj_enum(c, &p, o, "type", types, &type) ||
+        bl_pj_str(c, &p, o, "cookie_name", &ps->cookie_name, NULL) ||
+        bl_pj_int(c, &p, o, "persistence_timeout", &timeout, 0, 0, 31536000))
         return -EINVAL;
     ps->type = (enum bl_persist_type)(type + 1);
     ps->timeout_s = (uint32_t)timeout;
     if (ps->type == BL_PERSIST_APP_COOKIE && (ps->cookie_name == NULL || !ps->cookie_name[0]))
-        return fail(c, &p, "cookie_name", "is required for APP_COOKIE persistence");
+        return bl_pj_fail(c, &p, "cookie_name", "is required for APP_COOKIE persistence");
     if (ps->type != BL_PERSIST_APP_COOKIE && ps->cookie_name != NULL)
-        return fail(c, &p, "cookie_name", "applies to APP_COOKIE persistence only");
+        return bl_pj_fail(c, &p, "cookie_name", "applies to APP_COOKIE persistence only");
     if (ps->cookie_name && strpbrk(ps->cookie_name, " \t,;\\=\"()<>@:/[]?{}") != NULL)
-        return fail(c, &p, "cookie_name", "must be a cookie name (no spaces or separators)");
+        return bl_pj_fail(c, &p, "cookie_name", "must be a cookie name (no spaces or separators)");
     if (ps->type != BL_PERSIST_SOURCE_IP && pool->proto != BL_PROTO_HTTP &&
         pool->proto != BL_PROTO_HTTPS)
-        return fail(c, &p, "type", "%s persistence needs an HTTP pool, not %s",
+        return bl_pj_fail(c, &p, "type", "%s persistence needs an HTTP pool, not %s",
                     types[type], bl_proto_name(pool->proto));
     return parse_granularity(c, &p, o, ps);
 }
 
 static const char *const retry_keys[] = {"num_retries", "retry_on", "per_try_timeout", NULL};
 
-static int parse_retry_on(struct ctx *c, const struct path *p, json_t *arr, uint8_t *on)
+static int parse_retry_on(struct bl_pj *c, const struct bl_pj_path *p, json_t *arr, uint8_t *on)
 {
     static const char *const names[] = {"connect-failure", "reset", "5xx", "per-try-timeout"};
     size_t i;
@@ -520,14 +225,14 @@ static int parse_retry_on(struct ctx *c, const struct path *p, json_t *arr, uint
     if (arr == NULL || json_is_null(arr))
         return 0;
     if (!json_is_array(arr))
-        return fail(c, p, "retry_on", "must be a list");
+        return bl_pj_fail(c, p, "retry_on", "must be a list");
     *on = 0;
     json_array_foreach(arr, i, v) {
         unsigned k = 0;
         while (k < 4 && !(json_is_string(v) && strcmp(json_string_value(v), names[k]) == 0))
             k++;
         if (k == 4)
-            return fail(c, p, "retry_on", "entries must be connect-failure, reset, 5xx or "
+            return bl_pj_fail(c, p, "retry_on", "entries must be connect-failure, reset, 5xx or "
                         "per-try-timeout");
         *on |= (uint8_t)(1u << k);
     }
@@ -535,20 +240,20 @@ static int parse_retry_on(struct ctx *c, const struct path *p, json_t *arr, uint
 }
 
 /* ballast_retry_policy: absent = 1 retry on connect-failure, reset and 5xx. */
-static int parse_retry(struct ctx *c, const struct path *pp, json_t *o, struct bl_retry_cfg *r)
+static int parse_retry(struct bl_pj *c, const struct bl_pj_path *pp, json_t *o, struct bl_retry_cfg *r)
 {
     int64_t n, per_try;
-    struct path p;
+    struct bl_pj_path p;
 
     *r = (struct bl_retry_cfg){1, BL_RETRY_CONNECT | BL_RETRY_RESET | BL_RETRY_5XX, 0};
     if (o == NULL || json_is_null(o))
         return 0;
-    path_key(&p, pp, "ballast_retry_policy");
+    bl_pj_key(&p, pp, "ballast_retry_policy");
     if (!json_is_object(o))
-        return fail(c, &p, NULL, "must be an object (or null)");
-    if (check_keys(c, &p, o, retry_keys) ||
-        get_int(c, &p, o, "num_retries", &n, 1, 0, BL_LB_MAX_TRIES - 1) ||
-        get_int(c, &p, o, "per_try_timeout", &per_try, 0, 0, TIMEOUT_MAX_MS) ||
+        return bl_pj_fail(c, &p, NULL, "must be an object (or null)");
+    if (bl_pj_keys(c, &p, o, retry_keys) ||
+        bl_pj_int(c, &p, o, "num_retries", &n, 1, 0, BL_LB_MAX_TRIES - 1) ||
+        bl_pj_int(c, &p, o, "per_try_timeout", &per_try, 0, 0, TIMEOUT_MAX_MS) ||
         parse_retry_on(c, &p, json_object_get(o, "retry_on"), &r->on))
         return -EINVAL;
     r->num_retries = (uint8_t)n;
@@ -558,7 +263,7 @@ static int parse_retry(struct ctx *c, const struct path *pp, json_t *o, struct b
     return 0;
 }
 
-static int check_pool_proto(struct ctx *c, const struct path *p, enum bl_proto proto)
+static int check_pool_proto(struct bl_pj *c, const struct bl_pj_path *p, enum bl_proto proto)
 {
     switch (proto) {
     case BL_PROTO_TCP:
@@ -569,28 +274,28 @@ static int check_pool_proto(struct ctx *c, const struct path *p, enum bl_proto p
     case BL_PROTO_PROXYV2:
         return 0;
     case BL_PROTO_SCTP:
-        return fail(c, p, "protocol", "SCTP pools are not supported by ballast");
+        return bl_pj_fail(c, p, "protocol", "SCTP pools are not supported by ballast");
     default:
-        return fail(c, p, "protocol", "%s is not a pool protocol", bl_proto_name(proto));
+        return bl_pj_fail(c, p, "protocol", "%s is not a pool protocol", bl_proto_name(proto));
     }
 }
 
-static int parse_pool(struct ctx *c, const struct path *p, json_t *o, struct bl_cfg_pool *pool)
+static int parse_pool(struct bl_pj *c, const struct bl_pj_path *p, json_t *o, struct bl_cfg_pool *pool)
 {
     static const char *const algos[] = {"ROUND_ROBIN", "LEAST_CONNECTIONS", "SOURCE_IP",
                                         "SOURCE_IP_PORT", NULL};
     json_t *hm;
-    struct path hp;
+    struct bl_pj_path hp;
     int algo;
 
     if (!json_is_object(o))
-        return fail(c, p, NULL, "must be an object");
-    if (check_keys(c, p, o, pool_keys) || get_str(c, p, o, "id", &pool->id, "") ||
-        get_str(c, p, o, "name", &pool->name, "") || get_proto(c, p, o, "protocol", &pool->proto) ||
-        check_pool_proto(c, p, pool->proto) || get_enum(c, p, o, "lb_algorithm", algos, &algo) ||
-        get_bool(c, p, o, "admin_state_up", &pool->admin_up, true) ||
-        get_bool(c, p, o, "ballast_panic", &pool->panic, false) ||
-        get_bool(c, p, o, "ballast_close_on_markdown", &pool->close_on_markdown, false) ||
+        return bl_pj_fail(c, p, NULL, "must be an object");
+    if (bl_pj_keys(c, p, o, pool_keys) || bl_pj_str(c, p, o, "id", &pool->id, "") ||
+        bl_pj_str(c, p, o, "name", &pool->name, "") || bl_pj_proto(c, p, o, "protocol", &pool->proto) ||
+        check_pool_proto(c, p, pool->proto) || bl_pj_enum(c, p, o, "lb_algorithm", algos, &algo) ||
+        bl_pj_bool(c, p, o, "admin_state_up", &pool->admin_up, true) ||
+        bl_pj_bool(c, p, o, "ballast_panic", &pool->panic, false) ||
+        bl_pj_bool(c, p, o, "ballast_close_on_markdown", &pool->close_on_markdown, false) ||
         parse_outlier(c, p, json_object_get(o, "ballast_outlier_detection"), &pool->outlier) ||
         parse_persist(c, p, json_object_get(o, "session_persistence"), pool) ||
         parse_retry(c, p, json_object_get(o, "ballast_retry_policy"), &pool->retry) ||
@@ -599,8 +304,8 @@ static int parse_pool(struct ctx *c, const struct path *p, json_t *o, struct bl_
     pool->algo = bl_algo_find(algos[algo]);
     hm = json_object_get(o, "healthmonitor");
     if (hm != NULL && !json_is_null(hm)) {
-        path_key(&hp, p, "healthmonitor");
-        if (parse_monitor(c, &hp, hm, &pool->monitor, pool->proto))
+        bl_pj_key(&hp, p, "healthmonitor");
+        if (bl_pj_monitor(c, &hp, hm, &pool->monitor, pool->proto))
             return -EINVAL;
     }
     return 0;
@@ -619,27 +324,25 @@ static const char *const listener_keys[] = {
     "created_at", "updated_at", "hsts_max_age", "hsts_include_subdomains", "hsts_preload",
     "ballast_timeout_http_request", NULL};
 
-static int check_listener_proto(struct ctx *c, const struct path *p, enum bl_proto proto)
+static int check_listener_proto(struct bl_pj *c, const struct bl_pj_path *p, enum bl_proto proto)
 {
     switch (proto) {
     case BL_PROTO_TCP:
     case BL_PROTO_UDP:
     case BL_PROTO_HTTPS:
     case BL_PROTO_HTTP:
-        return 0;
     case BL_PROTO_TERMINATED_HTTPS:
     case BL_PROTO_PROMETHEUS:
-        return fail(c, p, "protocol", "%s listeners are not supported by this ballast yet "
-                    "(the L7 proxy is still to come); use TCP", bl_proto_name(proto));
+        return 0; /* what the data plane runs today is snapshot.c's business */
     case BL_PROTO_SCTP:
-        return fail(c, p, "protocol", "SCTP listeners are not supported by ballast");
+        return bl_pj_fail(c, p, "protocol", "SCTP listeners are not supported by ballast");
     default:
-        return fail(c, p, "protocol", "%s is not a listener protocol", bl_proto_name(proto));
+        return bl_pj_fail(c, p, "protocol", "%s is not a listener protocol", bl_proto_name(proto));
     }
 }
 
 /* Octavia's table "allowed listener/pool protocol pairs". */
-static bool protos_compatible(enum bl_proto l, enum bl_proto p)
+bool bl_pj_protos_compatible(enum bl_proto l, enum bl_proto p)
 {
     switch (l) {
     case BL_PROTO_TCP:
@@ -662,18 +365,18 @@ static bool protos_compatible(enum bl_proto l, enum bl_proto p)
 
 #define DEFAULT_TIMEOUT_HTTP_REQUEST_MS 10000 /* as HAProxy's usual "timeout http-request" */
 
-static int parse_timeouts(struct ctx *c, const struct path *p, json_t *o, struct bl_cfg_listener *l)
+static int parse_timeouts(struct bl_pj *c, const struct bl_pj_path *p, json_t *o, struct bl_cfg_listener *l)
 {
     int64_t tcd, tmc, tmd, tti, thr;
 
-    if (get_int(c, p, o, "timeout_client_data", &tcd, BL_DEFAULT_TIMEOUT_CLIENT_DATA_MS, 0,
+    if (bl_pj_int(c, p, o, "timeout_client_data", &tcd, BL_DEFAULT_TIMEOUT_CLIENT_DATA_MS, 0,
                 TIMEOUT_MAX_MS) ||
-        get_int(c, p, o, "timeout_member_connect", &tmc, BL_DEFAULT_TIMEOUT_MEMBER_CONNECT_MS, 0,
+        bl_pj_int(c, p, o, "timeout_member_connect", &tmc, BL_DEFAULT_TIMEOUT_MEMBER_CONNECT_MS, 0,
                 TIMEOUT_MAX_MS) ||
-        get_int(c, p, o, "timeout_member_data", &tmd, BL_DEFAULT_TIMEOUT_MEMBER_DATA_MS, 0,
+        bl_pj_int(c, p, o, "timeout_member_data", &tmd, BL_DEFAULT_TIMEOUT_MEMBER_DATA_MS, 0,
                 TIMEOUT_MAX_MS) ||
-        get_int(c, p, o, "timeout_tcp_inspect", &tti, 0, 0, TIMEOUT_MAX_MS) ||
-        get_int(c, p, o, "ballast_timeout_http_request", &thr, DEFAULT_TIMEOUT_HTTP_REQUEST_MS, 0,
+        bl_pj_int(c, p, o, "timeout_tcp_inspect", &tti, 0, 0, TIMEOUT_MAX_MS) ||
+        bl_pj_int(c, p, o, "ballast_timeout_http_request", &thr, DEFAULT_TIMEOUT_HTTP_REQUEST_MS, 0,
                 TIMEOUT_MAX_MS))
         return -EINVAL;
     l->timeout_request_ms = (uint32_t)thr;
@@ -684,25 +387,25 @@ static int parse_timeouts(struct ctx *c, const struct path *p, json_t *o, struct
 }
 
 /* Octavia's insert_headers: {"X-Forwarded-For": "true", ...}, values "true"/"false". */
-static int parse_insert_headers(struct ctx *c, const struct path *p, json_t *o,
+static int parse_insert_headers(struct bl_pj *c, const struct bl_pj_path *p, json_t *o,
                                 struct bl_cfg_listener *l)
 {
     json_t *ih = json_object_get(o, "insert_headers"), *v;
     const char *k;
-    struct path hp;
+    struct bl_pj_path hp;
 
     if (ih == NULL || json_is_null(ih))
         return 0;
     if (!json_is_object(ih))
-        return fail(c, p, "insert_headers", "must be an object of header names to \"true\"");
-    path_key(&hp, p, "insert_headers");
+        return bl_pj_fail(c, p, "insert_headers", "must be an object of header names to \"true\"");
+    bl_pj_key(&hp, p, "insert_headers");
     json_object_foreach(ih, k, v) {
         unsigned i = 0;
         bool on;
         while (i < BL_XH_COUNT && strcasecmp(k, bl_insert_header_names[i]) != 0)
             i++;
         if (i == BL_XH_COUNT)
-            return fail(c, &hp, k, "is not a header ballast can insert (X-Forwarded-For, "
+            return bl_pj_fail(c, &hp, k, "is not a header ballast can insert (X-Forwarded-For, "
                         "X-Forwarded-Port, X-Forwarded-Proto, X-SSL-Client-*, X-SSL-Issuer)");
         if (json_is_boolean(v))
             on = json_is_true(v);
@@ -710,37 +413,37 @@ static int parse_insert_headers(struct ctx *c, const struct path *p, json_t *o,
                                        strcasecmp(json_string_value(v), "false") == 0))
             on = strcasecmp(json_string_value(v), "true") == 0;
         else
-            return fail(c, &hp, k, "must be \"true\" or \"false\"");
+            return bl_pj_fail(c, &hp, k, "must be \"true\" or \"false\"");
         if (on && l->proto != BL_PROTO_HTTP && l->proto != BL_PROTO_TERMINATED_HTTPS)
-            return fail(c, &hp, k, "headers are inserted only by HTTP and TERMINATED_HTTPS "
+            return bl_pj_fail(c, &hp, k, "headers are inserted only by HTTP and TERMINATED_HTTPS "
                         "listeners, not %s", bl_proto_name(l->proto));
         if (on && (1u << i) & BL_XH_SSL_ANY && l->proto != BL_PROTO_TERMINATED_HTTPS)
-            return fail(c, &hp, k, "is inserted only by TERMINATED_HTTPS listeners");
+            return bl_pj_fail(c, &hp, k, "is inserted only by TERMINATED_HTTPS listeners");
         if (on)
             l->insert_headers |= 1u << i;
     }
     return 0;
 }
 
-static int parse_cidrs(struct ctx *c, const struct path *p, json_t *arr, const struct bl_cfg_lb *lb,
+static int parse_cidrs(struct bl_pj *c, const struct bl_pj_path *p, json_t *arr, const struct bl_cfg_lb *lb,
                        struct bl_cfg_listener *l)
 {
-    struct path cp;
+    struct bl_pj_path cp;
     size_t i;
     json_t *v;
 
     if (arr == NULL || json_is_null(arr))
         return 0;
     if (!json_is_array(arr))
-        return fail(c, p, "allowed_cidrs", "must be a list of CIDR strings");
+        return bl_pj_fail(c, p, "allowed_cidrs", "must be a list of CIDR strings");
     l->nallowed_cidrs = (uint32_t)json_array_size(arr);
     l->allowed_cidrs = bl_arena_alloc(c->arena, l->nallowed_cidrs * sizeof(*l->allowed_cidrs));
     json_array_foreach(arr, i, v) {
-        path_index(&cp, p, "allowed_cidrs", i);
+        bl_pj_index(&cp, p, "allowed_cidrs", i);
         if (!json_is_string(v) || bl_cidr_parse(&l->allowed_cidrs[i], json_string_value(v)) < 0)
-            return fail(c, &cp, NULL, "must be a CIDR such as 192.0.2.0/24");
+            return bl_pj_fail(c, &cp, NULL, "must be a CIDR such as 192.0.2.0/24");
         if (l->allowed_cidrs[i].family != lb->vip.u.sa.sa_family)
-            return fail(c, &cp, NULL, "IP version of '%s' does not match the VIP %s",
+            return bl_pj_fail(c, &cp, NULL, "IP version of '%s' does not match the VIP %s",
                         json_string_value(v), lb->vip_address);
     }
     return 0;
@@ -757,7 +460,7 @@ static int find_pool(const struct bl_cfg_lb *lb, const char *field, const char *
 }
 
 /* Appends an embedded pool spec to the load balancer's pool list; returns its index. */
-static int add_pool(struct ctx *c, const struct path *p, json_t *o, struct bl_cfg_lb *lb)
+static int add_pool(struct bl_pj *c, const struct bl_pj_path *p, json_t *o, struct bl_cfg_lb *lb)
 {
     struct bl_cfg_pool *pools = bl_arena_alloc(c->arena, (lb->npools + 1) * sizeof(*pools));
 
@@ -769,70 +472,68 @@ static int add_pool(struct ctx *c, const struct path *p, json_t *o, struct bl_cf
     return (int)lb->npools++;
 }
 
-/* default_pool is either a full pool spec or {"name": ...} naming one of lb.pools. */
-static int parse_default_pool(struct ctx *c, const struct path *p, json_t *o,
-                              struct bl_cfg_lb *lb, struct bl_cfg_listener *l)
+int bl_pj_pool_ref(struct bl_pj *c, const struct bl_pj_path *p, json_t *o, const char *id_key,
+                   const char *obj_key, struct bl_cfg_lb *lb, int *index)
 {
-    json_t *dp = json_object_get(o, "default_pool");
+    json_t *dp = json_object_get(o, obj_key);
     const char *ref = NULL;
-    struct path pp;
+    struct bl_pj_path pp;
 
-    l->pool = -1;
-    if (get_str(c, p, o, "default_pool_id", &ref, NULL))
+    *index = -1;
+    if (bl_pj_str(c, p, o, id_key, &ref, NULL))
         return -EINVAL;
     if (ref != NULL) {
-        l->pool = find_pool(lb, "id", ref);
-        if (l->pool < 0)
-            return fail(c, p, "default_pool_id", "no pool with id '%s' in this load balancer",
-                        ref);
+        *index = find_pool(lb, "id", ref);
+        if (*index < 0)
+            return bl_pj_fail(c, p, id_key, "no pool with id '%s' in this load balancer", ref);
         return 0;
     }
     if (dp == NULL || json_is_null(dp))
         return 0;
-    path_key(&pp, p, "default_pool");
+    bl_pj_key(&pp, p, obj_key);
     if (!json_is_object(dp))
-        return fail(c, &pp, NULL, "must be an object");
+        return bl_pj_fail(c, &pp, NULL, "must be an object");
     if (json_object_size(dp) == 1 && json_is_string(json_object_get(dp, "name"))) {
         ref = json_string_value(json_object_get(dp, "name"));
-        l->pool = find_pool(lb, "name", ref);
-        if (l->pool < 0)
-            return fail(c, &pp, "name", "no pool named '%s' in loadbalancer.pools", ref);
+        *index = find_pool(lb, "name", ref);
+        if (*index < 0)
+            return bl_pj_fail(c, &pp, "name", "no pool named '%s' in loadbalancer.pools", ref);
         return 0;
     }
-    l->pool = add_pool(c, &pp, dp, lb);
-    return l->pool < 0 ? -EINVAL : 0;
+    *index = add_pool(c, &pp, dp, lb);
+    return *index < 0 ? -EINVAL : 0;
 }
 
-static int parse_listener(struct ctx *c, const struct path *p, json_t *o, struct bl_cfg_lb *lb,
+static int parse_listener(struct bl_pj *c, const struct bl_pj_path *p, json_t *o, struct bl_cfg_lb *lb,
                           struct bl_cfg_listener *l)
 {
     int64_t port, limit;
-    struct path pp;
+    struct bl_pj_path pp;
 
     if (!json_is_object(o))
-        return fail(c, p, NULL, "must be an object");
-    if (check_keys(c, p, o, listener_keys) || get_str(c, p, o, "id", &l->id, "") ||
-        get_str(c, p, o, "name", &l->name, "") || get_proto(c, p, o, "protocol", &l->proto) ||
-        get_int(c, p, o, "protocol_port", &port, 0, 1, 65535) ||
-        get_int(c, p, o, "connection_limit", &limit, -1, -1, INT32_MAX) ||
-        get_bool(c, p, o, "admin_state_up", &l->admin_up, true) || parse_timeouts(c, p, o, l) ||
+        return bl_pj_fail(c, p, NULL, "must be an object");
+    if (bl_pj_keys(c, p, o, listener_keys) || bl_pj_str(c, p, o, "id", &l->id, "") ||
+        bl_pj_str(c, p, o, "name", &l->name, "") || bl_pj_proto(c, p, o, "protocol", &l->proto) ||
+        bl_pj_int(c, p, o, "protocol_port", &port, 0, 1, 65535) ||
+        bl_pj_int(c, p, o, "connection_limit", &limit, -1, -1, INT32_MAX) ||
+        bl_pj_bool(c, p, o, "admin_state_up", &l->admin_up, true) || parse_timeouts(c, p, o, l) ||
         parse_cidrs(c, p, json_object_get(o, "allowed_cidrs"), lb, l))
         return -EINVAL;
     if (port == 0)
-        return fail(c, p, "protocol_port", "is required");
+        return bl_pj_fail(c, p, "protocol_port", "is required");
     if (check_listener_proto(c, p, l->proto) || parse_insert_headers(c, p, o, l))
         return -EINVAL;
     l->port = (uint16_t)port;
     l->connection_limit = limit;
-    if (parse_default_pool(c, p, o, lb, l))
+    if (bl_pj_pool_ref(c, p, o, "default_pool_id", "default_pool", lb, &l->pool))
         return -EINVAL;
-    if (l->pool >= 0 && !protos_compatible(l->proto, lb->pools[l->pool].proto)) {
-        path_key(&pp, p, "default_pool");
-        return fail(c, &pp, "protocol", "the pool protocol '%s' is invalid while the listener "
+    if (l->pool >= 0 && !bl_pj_protos_compatible(l->proto, lb->pools[l->pool].proto)) {
+        bl_pj_key(&pp, p, "default_pool");
+        return bl_pj_fail(c, &pp, "protocol", "the pool protocol '%s' is invalid while the listener "
                     "protocol is '%s'", bl_proto_name(lb->pools[l->pool].proto),
                     bl_proto_name(l->proto));
     }
-    return 0;
+    return bl_pj_l7policies(c, p, json_object_get(o, "l7policies"), lb, l);
 }
 
 /* ---- load balancers --------------------------------------------------------------- */
@@ -844,28 +545,28 @@ static const char *const lb_keys[] = {
     "pools", "vip_sg_ids", "vip_vnic_type", "provisioning_status", "operating_status",
     "created_at", "updated_at", NULL};
 
-static int parse_lb_pools(struct ctx *c, const struct path *p, json_t *arr, struct bl_cfg_lb *lb)
+static int parse_lb_pools(struct bl_pj *c, const struct bl_pj_path *p, json_t *arr, struct bl_cfg_lb *lb)
 {
-    struct path pp;
+    struct bl_pj_path pp;
     size_t i;
     json_t *v;
 
     if (arr == NULL || json_is_null(arr))
         return 0;
     if (!json_is_array(arr))
-        return fail(c, p, "pools", "must be a list");
+        return bl_pj_fail(c, p, "pools", "must be a list");
     json_array_foreach(arr, i, v) {
-        path_index(&pp, p, "pools", i);
+        bl_pj_index(&pp, p, "pools", i);
         if (add_pool(c, &pp, v, lb) < 0)
             return -EINVAL;
         if (lb->pools[i].name[0] && find_pool(lb, "name", lb->pools[i].name) != (int)i)
-            return fail(c, &pp, "name", "pool names must be unique ('%s')", lb->pools[i].name);
+            return bl_pj_fail(c, &pp, "name", "pool names must be unique ('%s')", lb->pools[i].name);
     }
     return 0;
 }
 
 /* Listeners of one load balancer may not share a port within an L4 family. */
-static int check_port_unique(struct ctx *c, const struct path *p, const struct bl_cfg_lb *lb,
+static int check_port_unique(struct bl_pj *c, const struct bl_pj_path *p, const struct bl_cfg_lb *lb,
                              uint32_t n)
 {
     const struct bl_cfg_listener *l = &lb->listeners[n];
@@ -873,25 +574,25 @@ static int check_port_unique(struct ctx *c, const struct path *p, const struct b
     for (uint32_t k = 0; k < n; k++) {
         const struct bl_cfg_listener *o = &lb->listeners[k];
         if (o->port == l->port && bl_proto_is_stream(o->proto) == bl_proto_is_stream(l->proto))
-            return fail(c, p, "protocol_port", "%u is already used by listeners[%u]", l->port, k);
+            return bl_pj_fail(c, p, "protocol_port", "%u is already used by listeners[%u]", l->port, k);
     }
     return 0;
 }
 
-static int parse_listeners(struct ctx *c, const struct path *p, json_t *arr, struct bl_cfg_lb *lb)
+static int parse_listeners(struct bl_pj *c, const struct bl_pj_path *p, json_t *arr, struct bl_cfg_lb *lb)
 {
-    struct path lp;
+    struct bl_pj_path lp;
     size_t i;
     json_t *v;
 
     if (arr == NULL || json_is_null(arr))
         return 0;
     if (!json_is_array(arr))
-        return fail(c, p, "listeners", "must be a list");
+        return bl_pj_fail(c, p, "listeners", "must be a list");
     lb->nlisteners = (uint32_t)json_array_size(arr);
     lb->listeners = bl_arena_alloc(c->arena, lb->nlisteners * sizeof(*lb->listeners));
     json_array_foreach(arr, i, v) {
-        path_index(&lp, p, "listeners", i);
+        bl_pj_index(&lp, p, "listeners", i);
         if (parse_listener(c, &lp, v, lb, &lb->listeners[i]) ||
             check_port_unique(c, &lp, lb, (uint32_t)i))
             return -EINVAL;
@@ -900,7 +601,7 @@ static int parse_listeners(struct ctx *c, const struct path *p, json_t *arr, str
 }
 
 /* Gives each pool a key that stays the same across reloads of an unchanged file. */
-static void name_pools(struct ctx *c, struct bl_cfg_lb *lb, const char *lbkey)
+static void name_pools(struct bl_pj *c, struct bl_cfg_lb *lb, const char *lbkey)
 {
     char key[512];
 
@@ -916,21 +617,21 @@ static void name_pools(struct ctx *c, struct bl_cfg_lb *lb, const char *lbkey)
     }
 }
 
-static int parse_lb(struct ctx *c, const struct path *p, json_t *o, struct bl_cfg_lb *lb)
+static int parse_lb(struct bl_pj *c, const struct bl_pj_path *p, json_t *o, struct bl_cfg_lb *lb)
 {
     char lbkey[320];
 
     if (!json_is_object(o))
-        return fail(c, p, NULL, "must be an object");
-    if (check_keys(c, p, o, lb_keys) || get_str(c, p, o, "id", &lb->id, "") ||
-        get_str(c, p, o, "name", &lb->name, "") ||
-        get_str(c, p, o, "vip_address", &lb->vip_address, NULL) ||
-        get_bool(c, p, o, "admin_state_up", &lb->admin_up, true))
+        return bl_pj_fail(c, p, NULL, "must be an object");
+    if (bl_pj_keys(c, p, o, lb_keys) || bl_pj_str(c, p, o, "id", &lb->id, "") ||
+        bl_pj_str(c, p, o, "name", &lb->name, "") ||
+        bl_pj_str(c, p, o, "vip_address", &lb->vip_address, NULL) ||
+        bl_pj_bool(c, p, o, "admin_state_up", &lb->admin_up, true))
         return -EINVAL;
     if (lb->vip_address == NULL)
-        return fail(c, p, "vip_address", "is required (the address listeners bind to)");
+        return bl_pj_fail(c, p, "vip_address", "is required (the address listeners bind to)");
     if (bl_addr_parse(&lb->vip, lb->vip_address, 0) < 0)
-        return fail(c, p, "vip_address", "'%s' is not an IPv4 or IPv6 address", lb->vip_address);
+        return bl_pj_fail(c, p, "vip_address", "'%s' is not an IPv4 or IPv6 address", lb->vip_address);
     if (parse_lb_pools(c, p, json_object_get(o, "pools"), lb) ||
         parse_listeners(c, p, json_object_get(o, "listeners"), lb))
         return -EINVAL;
@@ -943,7 +644,7 @@ static int parse_lb(struct ctx *c, const struct path *p, json_t *o, struct bl_cf
 }
 
 /* Two load balancers on the same VIP may not both bind one port. */
-static int check_vips(struct ctx *c, const struct bl_cfg *cfg, const char *top)
+static int check_vips(struct bl_pj *c, const struct bl_cfg *cfg, const char *top)
 {
     for (uint32_t a = 0; a < cfg->nlbs; a++) {
         for (uint32_t b = 0; b < a; b++) {
@@ -953,11 +654,11 @@ static int check_vips(struct ctx *c, const struct bl_cfg *cfg, const char *top)
             for (uint32_t i = 0; i < la->nlisteners; i++) {
                 for (uint32_t k = 0; k < lb2->nlisteners; k++) {
                     const struct bl_cfg_listener *x = &la->listeners[i], *y = &lb2->listeners[k];
-                    struct path p;
+                    struct bl_pj_path p;
                     snprintf(p.s, sizeof(p.s), "%s[%u].listeners[%u]", top, a, i);
                     if (x->port == y->port &&
                         bl_proto_is_stream(x->proto) == bl_proto_is_stream(y->proto))
-                        return fail(c, &p, "protocol_port",
+                        return bl_pj_fail(c, &p, "protocol_port",
                                     "%u on %s is already used by %s[%u].listeners[%u]", x->port,
                                     la->vip_address, top, b, k);
                 }
@@ -967,30 +668,30 @@ static int check_vips(struct ctx *c, const struct bl_cfg *cfg, const char *top)
     return 0;
 }
 
-static int parse_root(struct ctx *c, json_t *root, struct bl_cfg *cfg)
+static int parse_root(struct bl_pj *c, json_t *root, struct bl_cfg *cfg)
 {
     json_t *one = json_object_get(root, "loadbalancer");
     json_t *many = json_object_get(root, "loadbalancers");
-    struct path top = {""}, p;
+    struct bl_pj_path top = {""}, p;
     size_t i;
     json_t *v;
 
     if (!json_is_object(root) || json_object_size(root) != 1 || (one == NULL && many == NULL))
-        return fail(c, &top, NULL, "expected {\"loadbalancer\": {...}} or "
+        return bl_pj_fail(c, &top, NULL, "expected {\"loadbalancer\": {...}} or "
                     "{\"loadbalancers\": [...]}");
     if (one != NULL) {
         cfg->single = true;
         cfg->nlbs = 1;
         cfg->lbs = bl_arena_alloc(c->arena, sizeof(*cfg->lbs));
-        path_key(&p, &top, "loadbalancer");
+        bl_pj_key(&p, &top, "loadbalancer");
         return parse_lb(c, &p, one, &cfg->lbs[0]);
     }
     if (!json_is_array(many))
-        return fail(c, &top, "loadbalancers", "must be a list");
+        return bl_pj_fail(c, &top, "loadbalancers", "must be a list");
     cfg->nlbs = (uint32_t)json_array_size(many);
     cfg->lbs = bl_arena_alloc(c->arena, cfg->nlbs * sizeof(*cfg->lbs));
     json_array_foreach(many, i, v) {
-        path_index(&p, &top, "loadbalancers", i);
+        bl_pj_index(&p, &top, "loadbalancers", i);
         if (parse_lb(c, &p, v, &cfg->lbs[i]))
             return -EINVAL;
     }
@@ -1001,7 +702,7 @@ int bl_cfg_parse(const char *json, size_t len, struct bl_cfg **out, struct bl_er
 {
     struct bl_arena *arena = bl_arena_create();
     struct bl_cfg *cfg = bl_arena_alloc(arena, sizeof(*cfg));
-    struct ctx c = {arena, err};
+    struct bl_pj c = {arena, err};
     json_error_t jerr;
     json_t *root;
     int rc;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config/registry.h"
+#include "core/arena.h"
 #include "core/hash.h"
 #include "core/xalloc.h"
 #include "lb/stick.h"
@@ -131,6 +132,7 @@ static void release_lsocks(struct bl_snap_listener *sl, unsigned nworkers)
 
 static void dispose_listener(struct bl_snap_listener *sl, unsigned nworkers)
 {
+    bl_snap_l7_free(sl);
     release_lsocks(sl, nworkers);
     bl_registry_unref(sl->st);
 }
@@ -139,7 +141,8 @@ static void label_listener(struct bl_snap_listener *sl, uint32_t lbi, uint32_t l
 {
     char as[BL_ADDR_STRLEN], lbname[64], lname[64];
 
-    snprintf(lbname, sizeof(lbname), "%s", sl->lb->name[0] ? sl->lb->name : "");
+    /* A load balancer from the API has an id; one from a file may have neither. */
+    snprintf(lbname, sizeof(lbname), "%s", sl->lb->name[0] ? sl->lb->name : sl->lb->id);
     if (!lbname[0])
         snprintf(lbname, sizeof(lbname), "lb%u", lbi);
     snprintf(lname, sizeof(lname), "%s", sl->cfg->name[0] ? sl->cfg->name : "");
@@ -149,94 +152,219 @@ static void label_listener(struct bl_snap_listener *sl, uint32_t lbi, uint32_t l
              bl_proto_name(sl->cfg->proto), bl_addr_str(&sl->addr, as));
 }
 
-static int build_listeners(struct bl_snapshot *s, struct bl_err *err, int *failed_lb)
+/* The protocols the model knows but this data plane cannot serve yet. */
+static int check_runnable(const struct bl_snap_listener *sl, const char *path, struct bl_err *err)
 {
-    uint32_t n = 0, pool_base = 0;
+    switch (sl->cfg->proto) {
+    case BL_PROTO_TERMINATED_HTTPS:
+    case BL_PROTO_PROMETHEUS:
+        return bl_err_set(err, -ENOTSUP,
+                          "%s.protocol: %s listeners are not supported by this "
+                          "ballast yet; use HTTP or TCP",
+                          path, bl_proto_name(sl->cfg->proto));
+    default:
+        return 0;
+    }
+}
 
-    for (uint32_t i = 0; i < s->cfg->nlbs; i++)
-        n += s->cfg->lbs[i].nlisteners;
-    s->listeners = bl_xcalloc(n ? n : 1, sizeof(*s->listeners));
-    for (uint32_t i = 0; i < s->cfg->nlbs; i++) {
-        const struct bl_cfg_lb *lb = &s->cfg->lbs[i];
-        for (uint32_t k = 0; k < lb->nlisteners; k++) {
-            const struct bl_cfg_listener *l = &lb->listeners[k];
-            struct bl_snap_listener *sl = &s->listeners[s->nlisteners];
-            char key[200], as[BL_ADDR_STRLEN], path[64];
-            int rc;
-            if (!l->admin_up || !lb->admin_up)
-                continue; /* Octavia: a disabled listener accepts nothing */
-            sl->cfg = l;
-            sl->lb = lb;
-            sl->addr = lb->vip;
-            sl->addr.u.in4.sin_port = htons(l->port); /* same offset for in6 */
-            sl->socktype = l->proto == BL_PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
-            sl->pool = l->pool >= 0 ? &s->pools[pool_base + (uint32_t)l->pool] : NULL;
-            label_listener(sl, i, k);
-            snprintf(key, sizeof(key), "listener:%s/%s", sl->socktype == SOCK_DGRAM ? "udp" : "tcp",
-                     bl_addr_str(&sl->addr, as));
-            sl->st = bl_registry_ref(key, sizeof(*sl->st), NULL, NULL);
-            s->nlisteners++;
-            if (s->cfg->single)
-                snprintf(path, sizeof(path), "loadbalancer.listeners[%u]", k);
-            else
-                snprintf(path, sizeof(path), "loadbalancers[%u].listeners[%u]", i, k);
-            rc = open_lsocks(sl, s->nworkers, path, err);
-            if (rc < 0) {
-                if (failed_lb)
-                    *failed_lb = (int)i;
-                return rc;
-            }
-        }
-        pool_base += lb->npools;
+/* The listeners of part `p`, load balancer `lbi` of a config written `single`
+ * or as a list (error paths say which). */
+static int build_listeners(struct bl_snap_lb *p, uint32_t lbi, bool single, struct bl_err *err)
+{
+    const struct bl_cfg_lb *lb = p->lb;
+
+    p->listeners = bl_xcalloc(lb->nlisteners ? lb->nlisteners : 1, sizeof(*p->listeners));
+    for (uint32_t k = 0; k < lb->nlisteners; k++) {
+        const struct bl_cfg_listener *l = &lb->listeners[k];
+        struct bl_snap_listener *sl = &p->listeners[p->nlisteners];
+        char key[200], as[BL_ADDR_STRLEN], path[64];
+        if (!l->admin_up || !lb->admin_up)
+            continue; /* Octavia: a disabled listener accepts nothing */
+        sl->cfg = l;
+        sl->lb = lb;
+        sl->addr = lb->vip;
+        sl->addr.u.in4.sin_port = htons(l->port); /* same offset for in6 */
+        sl->socktype = l->proto == BL_PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+        sl->pool = l->pool >= 0 ? &p->pools[l->pool] : NULL;
+        label_listener(sl, lbi, k);
+        snprintf(key, sizeof(key), "listener:%s/%s", sl->socktype == SOCK_DGRAM ? "udp" : "tcp",
+                 bl_addr_str(&sl->addr, as));
+        sl->st = bl_registry_ref(key, sizeof(*sl->st), NULL, NULL);
+        p->nlisteners++;
+        if (single)
+            snprintf(path, sizeof(path), "loadbalancer.listeners[%u]", k);
+        else
+            snprintf(path, sizeof(path), "loadbalancers[%u].listeners[%u]", lbi, k);
+        int rc = check_runnable(sl, path, err);
+        if (rc == 0)
+            rc = bl_snap_l7_build(sl, p->pools, path, err);
+        if (rc == 0)
+            rc = open_lsocks(sl, p->nworkers, path, err);
+        if (rc < 0)
+            return rc;
     }
     return 0;
 }
 
-static void build_pools(struct bl_snapshot *s)
+static void part_free(struct bl_snap_lb *p)
 {
-    uint32_t n = 0;
+    for (uint32_t i = 0; i < p->nlisteners; i++)
+        dispose_listener(&p->listeners[i], p->nworkers);
+    for (uint32_t i = 0; i < p->npools; i++)
+        dispose_pool(&p->pools[i]);
+    free(p->listeners);
+    free(p->pools);
+    bl_cfg_free(p->cfg);
+    free(p);
+}
 
-    for (uint32_t i = 0; i < s->cfg->nlbs; i++)
-        n += s->cfg->lbs[i].npools;
-    s->pools = bl_xcalloc(n ? n : 1, sizeof(*s->pools));
-    for (uint32_t i = 0; i < s->cfg->nlbs; i++) {
-        for (uint32_t k = 0; k < s->cfg->lbs[i].npools; k++)
-            build_pool(&s->pools[s->npools++], &s->cfg->lbs[i].pools[k]);
+static int build_part(const struct bl_cfg *cfg, uint32_t lbi, unsigned nworkers,
+                      struct bl_snap_lb **out, struct bl_err *err)
+{
+    struct bl_snap_lb *p = bl_xcalloc(1, sizeof(*p));
+    int rc;
+
+    atomic_init(&p->refs, 1);
+    p->lb = &cfg->lbs[lbi];
+    p->nworkers = nworkers;
+    p->pools = bl_xcalloc(p->lb->npools ? p->lb->npools : 1, sizeof(*p->pools));
+    for (; p->npools < p->lb->npools; p->npools++)
+        build_pool(&p->pools[p->npools], &p->lb->pools[p->npools]);
+    rc = build_listeners(p, lbi, cfg->single, err);
+    if (rc < 0) {
+        part_free(p);
+        return rc;
     }
+    *out = p;
+    return 0;
+}
+
+int bl_snapshot_build_lb(struct bl_cfg *cfg, unsigned nworkers, struct bl_snap_lb **out,
+                         struct bl_err *err)
+{
+    int rc;
+
+    if (cfg->nlbs != 1) {
+        bl_cfg_free(cfg);
+        return bl_err_set(err, -EINVAL, "expected one load balancer, got %u", cfg->nlbs);
+    }
+    rc = build_part(cfg, 0, nworkers, out, err);
+    if (rc < 0)
+        bl_cfg_free(cfg);
+    else
+        (*out)->cfg = cfg;
+    return rc;
+}
+
+void bl_snap_lb_unref(struct bl_snap_lb *p)
+{
+    if (p != NULL && atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1)
+        part_free(p);
+}
+
+static void part_release(struct bl_snap_lb *p)
+{
+    if (atomic_fetch_sub_explicit(&p->holders, 1, memory_order_acq_rel) != 1)
+        return;
+    for (uint32_t i = 0; i < p->nlisteners; i++)
+        release_lsocks(&p->listeners[i], p->nworkers);
+}
+
+/* Copies part `p`'s listeners and pools into the views of `s`, as load balancer `i`. */
+static void add_part(struct bl_snapshot *s, struct bl_snap_lb *p, uint32_t i)
+{
+    uint32_t pool_base = s->npools;
+
+    atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&p->holders, 1, memory_order_relaxed);
+    s->parts[i] = p;
+    s->cfg->lbs[i] = *p->lb;
+    memcpy(&s->pools[s->npools], p->pools, p->npools * sizeof(*p->pools));
+    s->npools += p->npools;
+    for (uint32_t k = 0; k < p->nlisteners; k++) {
+        struct bl_snap_listener *sl = &s->listeners[s->nlisteners++];
+        *sl = p->listeners[k];
+        sl->lb = &s->cfg->lbs[i];
+        if (sl->pool != NULL)
+            sl->pool = &s->pools[pool_base + (uint32_t)(p->listeners[k].pool - p->pools)];
+    }
+}
+
+struct bl_snapshot *bl_snapshot_assemble(struct bl_snap_lb *const *parts, uint32_t nparts,
+                                         unsigned nworkers, uint64_t generation)
+{
+    struct bl_snapshot *s = bl_xcalloc(1, sizeof(*s));
+    struct bl_arena *arena = bl_arena_create();
+    uint32_t nl = 0, np = 0;
+
+    atomic_init(&s->refs, 1);
+    s->nworkers = nworkers;
+    s->generation = generation;
+    s->cfg = bl_arena_alloc(arena, sizeof(*s->cfg));
+    s->cfg->arena = arena;
+    s->cfg->nlbs = nparts;
+    s->cfg->lbs = bl_arena_alloc(arena, (nparts ? nparts : 1) * sizeof(*s->cfg->lbs));
+    for (uint32_t i = 0; i < nparts; i++) {
+        nl += parts[i]->nlisteners;
+        np += parts[i]->npools;
+    }
+    s->listeners = bl_xcalloc(nl ? nl : 1, sizeof(*s->listeners));
+    s->pools = bl_xcalloc(np ? np : 1, sizeof(*s->pools));
+    s->parts = bl_xcalloc(nparts ? nparts : 1, sizeof(*s->parts));
+    s->nparts = nparts;
+    for (uint32_t i = 0; i < nparts; i++)
+        add_part(s, parts[i], i);
+    return s;
+}
+
+static void release_parts(struct bl_snapshot *s)
+{
+    for (uint32_t i = 0; i < s->nlisteners; i++)
+        s->listeners[i].lsocks = NULL; /* the parts' arrays may go now */
+    for (uint32_t i = 0; i < s->nparts; i++)
+        part_release(s->parts[i]);
 }
 
 static void snapshot_free(struct bl_snapshot *s)
 {
-    for (uint32_t i = 0; i < s->nlisteners; i++)
-        dispose_listener(&s->listeners[i], s->nworkers);
-    for (uint32_t i = 0; i < s->npools; i++)
-        dispose_pool(&s->pools[i]);
+    if (!atomic_load(&s->released))
+        release_parts(s); /* never held (built, then dropped) */
+    for (uint32_t i = 0; i < s->nparts; i++)
+        bl_snap_lb_unref(s->parts[i]);
+    free(s->parts);
     free(s->listeners);
     free(s->pools);
     bl_cfg_free(s->cfg);
+    bl_cfg_free(s->source);
     free(s);
 }
 
 int bl_snapshot_build(struct bl_cfg *cfg, unsigned nworkers, uint64_t generation,
                       struct bl_snapshot **out, struct bl_err *err, int *failed_lb)
 {
-    struct bl_snapshot *s = bl_xcalloc(1, sizeof(*s));
-    int rc;
+    struct bl_snap_lb **parts = bl_xcalloc(cfg->nlbs ? cfg->nlbs : 1, sizeof(*parts));
+    uint32_t n = 0;
+    int rc = 0;
 
-    atomic_init(&s->refs, 1);
-    s->cfg = cfg;
-    s->nworkers = nworkers;
-    s->generation = generation;
     if (failed_lb)
         *failed_lb = -1;
-    build_pools(s);
-    rc = build_listeners(s, err, failed_lb);
-    if (rc < 0) {
-        snapshot_free(s);
-        return rc;
+    for (; rc == 0 && n < cfg->nlbs; n++) {
+        rc = build_part(cfg, n, nworkers, &parts[n], err);
+        if (rc < 0 && failed_lb)
+            *failed_lb = (int)n;
     }
-    *out = s;
-    return 0;
+    if (rc == 0) {
+        *out = bl_snapshot_assemble(parts, n, nworkers, generation);
+        (*out)->source = cfg;
+    } else {
+        n--; /* parts[n] was not built */
+    }
+    for (uint32_t i = 0; i < n; i++)
+        bl_snap_lb_unref(parts[i]);
+    free(parts);
+    if (rc < 0)
+        bl_cfg_free(cfg);
+    return rc;
 }
 
 void bl_snapshot_ref(struct bl_snapshot *s)
@@ -255,8 +383,8 @@ void bl_snapshot_release(struct bl_snapshot *s)
         return;
     if (atomic_fetch_sub_explicit(&s->holders, 1, memory_order_acq_rel) != 1)
         return;
-    for (uint32_t i = 0; i < s->nlisteners; i++)
-        release_lsocks(&s->listeners[i], s->nworkers);
+    atomic_store(&s->released, true);
+    release_parts(s);
 }
 
 void bl_snapshot_unref(struct bl_snapshot *s)

@@ -14,9 +14,11 @@
 #define BL_CONFIG_SNAPSHOT_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config/model.h"
+#include "config/regex.h"
 #include "core/err.h"
 #include "lb/pool.h"
 
@@ -81,6 +83,21 @@ struct bl_snap_pool {
     bool hash_port;           /* SOURCE_IP_PORT: the source port is in it */
 };
 
+struct bl_snap_l7rule {
+    const struct bl_cfg_l7rule *cfg;
+    pcre2_code *re;   /* REGEX rules: compiled once per snapshot, freed with it; else NULL */
+    size_t value_len; /* strlen(cfg->value) */
+};
+
+/* A policy that can match: enabled, with at least one enabled rule (Octavia's
+ * template drops the others), and for REDIRECT_TO_POOL an enabled target. */
+struct bl_snap_l7policy {
+    const struct bl_cfg_l7policy *cfg;
+    struct bl_snap_pool *pool;    /* REDIRECT_TO_POOL: the target; NULL for other actions */
+    struct bl_snap_l7rule *rules; /* the enabled rules, in the policy's order */
+    uint32_t nrules;              /* >= 1; the policy matches when all of them do */
+};
+
 struct bl_snap_listener {
     const struct bl_cfg_listener *cfg;
     const struct bl_cfg_lb *lb;
@@ -89,18 +106,29 @@ struct bl_snap_listener {
     struct bl_lsock **lsocks;     /* one per worker, registry references */
     struct bl_listener_state *st; /* registry reference */
     struct bl_snap_pool *pool;    /* NULL: no default pool, connections are refused */
-    char label[160];              /* "lb/listener (TCP 127.0.0.1:2222)" for logs */
+    struct bl_snap_l7policy *l7;  /* evaluation order: see proxy/l7.h (NULL when none) */
+    uint32_t nl7;
+    char label[160]; /* "lb/listener (TCP 127.0.0.1:2222)" for logs */
 };
 
-struct bl_snapshot {
-    _Atomic uint32_t refs;        /* memory: the last unref frees */
-    _Atomic uint32_t holders;     /* workers (and the control thread) running it */
-    uint64_t generation;          /* 1 for the first load, +1 per reload */
-    struct bl_cfg *cfg;           /* owned */
+/*
+ * One load balancer's share of a snapshot: its listeners (with their sockets)
+ * and pools (with their algorithm tables). Built once, then shared by every
+ * snapshot in which that load balancer is unchanged, so an API change
+ * rebuilds only what it touched. Refcounted like a snapshot, and "held"
+ * while a held snapshot includes it: its sockets go with the last such hold,
+ * after which it must not be put in a new snapshot (the agent only reuses
+ * parts of the snapshot the data plane runs).
+ */
+struct bl_snap_lb {
+    _Atomic uint32_t refs;
+    _Atomic uint32_t holders;
+    struct bl_cfg *cfg;                 /* owned (a one-LB config), or NULL: the snapshot's */
+    const struct bl_cfg_lb *lb;
     unsigned nworkers;
     struct bl_snap_listener *listeners; /* only those with admin_state_up (and LB up) */
     uint32_t nlisteners;
-    struct bl_snap_pool *pools;   /* every pool of every load balancer */
+    struct bl_snap_pool *pools;         /* every pool of the load balancer */
     uint32_t npools;
 };
 
@@ -111,8 +139,29 @@ int bl_snap_pool_find_stick(const struct bl_snap_pool *sp, uint32_t id);
 int bl_snap_pool_find_cookie(const struct bl_snap_pool *sp, const char *cookie, size_t len);
 
 /*
+ * The flat arrays are views: shallow copies of the parts' listeners and pools
+ * (whose `lb` and `pool` pointers point into this snapshot), so readers walk
+ * one array; the parts own everything the copies point to.
+ */
+struct bl_snapshot {
+    _Atomic uint32_t refs;        /* memory: the last unref frees */
+    _Atomic uint32_t holders;     /* workers (and the control thread) running it */
+    _Atomic bool released;        /* the last holder let go: the parts' holds are returned */
+    uint64_t generation;          /* 1 for the first load, +1 per reload */
+    struct bl_cfg *cfg;           /* owned view: lbs[i] copies parts[i]->lb */
+    struct bl_cfg *source;        /* owned: the parsed file (bl_snapshot_build), or NULL */
+    unsigned nworkers;
+    struct bl_snap_listener *listeners; /* only those with admin_state_up (and LB up) */
+    uint32_t nlisteners;
+    struct bl_snap_pool *pools; /* every pool of every load balancer */
+    uint32_t npools;
+    struct bl_snap_lb **parts;    /* one reference each, in cfg->lbs order */
+    uint32_t nparts;
+};
+
+/*
  * Builds a snapshot from `cfg` (taking ownership, freed on failure too) for
- * `nworkers` workers. Listening sockets that an earlier snapshot opened for
+ * `nworkers` workers, one part per load balancer. Listening sockets that an earlier snapshot opened for
  * the same address are reused, never reopened; new ones are opened here, so
  * a port already in use fails the build, with `err` naming the listener and
  * `*failed_lb` (if not NULL) the index in cfg->lbs of its load balancer (-1
@@ -121,6 +170,33 @@ int bl_snap_pool_find_cookie(const struct bl_snap_pool *sp, const char *cookie, 
  */
 int bl_snapshot_build(struct bl_cfg *cfg, unsigned nworkers, uint64_t generation,
                       struct bl_snapshot **out, struct bl_err *err, int *failed_lb);
+
+/*
+ * snapshot_l7.c: fills sl->l7 from sl->cfg's policies, in evaluation order
+ * (REJECT first, then REDIRECT_TO_URL / REDIRECT_PREFIX, then
+ * REDIRECT_TO_POOL; by position within each), compiling each REGEX once.
+ * `pools` are the snapshot pools of sl's load balancer (cfg index order);
+ * `path` names the listener in errors. bl_snap_l7_free undoes it.
+ */
+int bl_snap_l7_build(struct bl_snap_listener *sl, struct bl_snap_pool *pools, const char *path,
+                     struct bl_err *err);
+void bl_snap_l7_free(struct bl_snap_listener *sl);
+
+/*
+ * Builds the share of the one load balancer of `cfg` (ownership taken, freed
+ * on failure too), opening or reusing its listening sockets as above.
+ * Returns 0 with `*out` holding one reference, or a negative errno with `err`
+ * naming the listener.
+ */
+int bl_snapshot_build_lb(struct bl_cfg *cfg, unsigned nworkers, struct bl_snap_lb **out,
+                         struct bl_err *err);
+
+void bl_snap_lb_unref(struct bl_snap_lb *p);
+
+/* A snapshot of `parts` (in that order; each gains a reference and a hold)
+ * for `nworkers` workers. Never fails: the sockets are the parts' own. */
+struct bl_snapshot *bl_snapshot_assemble(struct bl_snap_lb *const *parts, uint32_t nparts,
+                                         unsigned nworkers, uint64_t generation);
 
 void bl_snapshot_ref(struct bl_snapshot *s);
 

@@ -41,6 +41,7 @@ enum serving {
 struct hpool {
     struct bl_snap_pool *sp;    /* in h->snap */
     const struct bl_cfg_lb *lb; /* its load balancer, in h->snap */
+    bool fresh;                 /* its load balancer's part is new in h->snap */
     char label[96];             /* the pool's name, else its key */
 };
 
@@ -293,6 +294,10 @@ static void rebind(struct hmember *m, struct hpool *hp, uint32_t k)
     const struct bl_addr *target = &hp->sp->cfg->members[k].probe_addr;
     struct bl_member_state *st = m->st;
 
+    if (!hp->fresh && m->hp != NULL && m->hp->sp->cfg == hp->sp->cfg && m->idx == k) {
+        m->hp = hp; /* the same part: only the snapshot around it is new */
+        return;
+    }
     m->hp = hp;
     m->idx = k;
     bl_addr_str(&hp->sp->members[k].cfg->addr, m->label);
@@ -431,53 +436,115 @@ static void drop_member(struct hmember *m)
     free(m);
 }
 
-static struct hpool *build_pools(struct bl_snapshot *snap)
+static int by_address(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The parts of `old` (may be NULL), sorted for bsearch. */
+static struct bl_snap_lb **sorted_parts(const struct bl_snapshot *old, uint32_t *n)
+{
+    struct bl_snap_lb **v;
+
+    *n = old ? old->nparts : 0;
+    v = bl_xcalloc(*n ? *n : 1, sizeof(*v));
+    if (*n)
+        memcpy(v, old->parts, *n * sizeof(*v));
+    qsort(v, *n, sizeof(*v), by_address);
+    return v;
+}
+
+/* Pools are laid out part after part: each learns its load balancer and
+ * whether it is new (a part the previous snapshot did not have). */
+static struct hpool *build_pools(struct bl_health_checker *h, struct bl_snapshot *snap)
 {
     struct hpool *pools = bl_xcalloc(snap->npools ? snap->npools : 1, sizeof(*pools));
+    uint32_t nold, i = 0;
+    struct bl_snap_lb **old = sorted_parts(h->snap, &nold);
 
-    for (uint32_t i = 0; i < snap->npools; i++) {
-        struct hpool *hp = &pools[i];
-        hp->sp = &snap->pools[i];
-        hp->lb = bl_status_pool_lb(snap, hp->sp);
-        snprintf(hp->label, sizeof(hp->label), "%s",
-                 hp->sp->cfg->name[0] ? hp->sp->cfg->name : hp->sp->cfg->key);
+    for (uint32_t p = 0; p < snap->nparts; p++) {
+        bool fresh = bsearch(&snap->parts[p], old, nold, sizeof(*old), by_address) == NULL;
+        for (uint32_t k = 0; k < snap->parts[p]->npools; k++, i++) {
+            struct hpool *hp = &pools[i];
+            hp->sp = &snap->pools[i];
+            hp->lb = &snap->cfg->lbs[p];
+            const char *label = hp->sp->cfg->name[0] ? hp->sp->cfg->name : hp->sp->cfg->key;
+            size_t len = strnlen(label, sizeof(hp->label) - 1);
+            hp->fresh = fresh;
+            memcpy(hp->label, label, len); /* calloc'd: terminated */
+        }
     }
+    free(old);
     return pools;
 }
 
-/* Carries the running members over to `pools` (the new snapshot's); returns the new list. */
+/* Carries the running members over to `pools` (the new snapshot's), marking
+ * them seen; returns the members it had to create, sorted by state. */
 static struct hmember **claim_members(struct bl_health_checker *h, struct bl_snapshot *snap,
                                       struct hpool *pools, uint32_t *count)
 {
-    uint32_t total = 0, n = 0;
-    struct hmember **list;
+    uint32_t n = 0, cap = 0;
+    struct hmember **fresh = NULL;
 
-    for (uint32_t i = 0; i < snap->npools; i++)
-        total += snap->pools[i].nmembers;
-    list = bl_xcalloc(total ? total : 1, sizeof(*list));
     for (uint32_t i = 0; i < snap->npools; i++) {
         for (uint32_t k = 0; k < snap->pools[i].nmembers; k++) {
             struct bl_member_state *st = snap->pools[i].members[k].st;
             struct hmember *m = find_member(h, st);
             if (m != NULL && m->seen == h->round)
                 continue; /* the same pool twice (equal keys): check it once */
-            if (m == NULL)
+            if (m == NULL) {
                 m = new_member(h, st);
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    fresh = bl_xrealloc(fresh, cap * sizeof(*fresh));
+                }
+                fresh[n++] = m;
+            }
             m->seen = h->round;
             rebind(m, &pools[i], k);
-            list[n++] = m;
         }
     }
+    qsort(fresh, n, sizeof(*fresh), by_state);
+    *count = n;
+    return fresh;
+}
+
+/* The members seen this round, in state order: the old sorted list without
+ * those gone (freed here), merged with `fresh` (sorted). A change to one load
+ * balancer costs a pass over the list, not a sort of it. */
+static struct hmember **merge_members(struct bl_health_checker *h, struct hmember **fresh,
+                                      uint32_t nfresh, uint32_t *count)
+{
+    struct hmember **list = bl_xcalloc(h->nmembers + nfresh + 1, sizeof(*list));
+    uint32_t n = 0, i = 0, k = 0;
+
+    for (; i < h->nmembers; i++) {
+        struct hmember *m = h->members[i];
+        if (m->seen != h->round) {
+            drop_member(m); /* its old pool (and snapshot) are still valid here */
+            continue;
+        }
+        for (; k < nfresh && by_state(&fresh[k], &m) < 0; k++)
+            list[n++] = fresh[k];
+        list[n++] = m;
+    }
+    while (k < nfresh)
+        list[n++] = fresh[k++];
     *count = n;
     return list;
 }
 
 static void settle_all(struct bl_health_checker *h)
 {
-    for (uint32_t i = 0; i < h->nmembers; i++)
-        settle_member(h, h->members[i], NULL);
-    for (uint32_t i = 0; i < h->snap->npools; i++)
-        settle_pool(h, &h->pools[i]);
+    for (uint32_t i = 0; i < h->nmembers; i++) {
+        if (h->members[i]->hp->fresh)
+            settle_member(h, h->members[i], NULL);
+    }
+    for (uint32_t i = 0; i < h->snap->npools; i++) {
+        if (h->pools[i].fresh)
+            settle_pool(h, &h->pools[i]);
+    }
 }
 
 /* Two pools with one key (possible across load balancers) share their member
@@ -499,20 +566,16 @@ static uint32_t dedupe(struct hmember **list, uint32_t n)
 
 void bl_health_apply(struct bl_health_checker *h, struct bl_snapshot *snap)
 {
-    struct hpool *pools = build_pools(snap);
-    struct hmember **list;
-    uint32_t n;
+    struct hpool *pools = build_pools(h, snap);
+    struct hmember **list, **fresh;
+    uint32_t n, nfresh;
 
     h->round++;
-    list = claim_members(h, snap, pools, &n);
-    /* Members not claimed are gone; their old pool (and snapshot) are still valid here. */
-    for (uint32_t i = 0; i < h->nmembers; i++) {
-        if (h->members[i]->seen != h->round)
-            drop_member(h->members[i]);
-    }
+    fresh = claim_members(h, snap, pools, &nfresh);
+    list = merge_members(h, fresh, nfresh, &n);
+    free(fresh);
     free(h->members);
     free(h->pools);
-    qsort(list, n, sizeof(*list), by_state);
     n = dedupe(list, n);
     h->members = list;
     h->nmembers = n;

@@ -110,33 +110,100 @@ static bl_io_cb *accept_handler(const struct bl_snap_listener *sl)
     return bl_tcp_on_accept;
 }
 
+static void detach_one(struct bl_worker *w, struct bl_wlistener *wl)
+{
+    bl_io_detach(w->loop, &wl->io);
+    bl_timer_stop(w->loop, &wl->pause);
+    free(wl);
+}
+
 static void detach_listeners(struct bl_worker *w)
 {
-    for (uint32_t i = 0; w->snap && i < w->snap->nlisteners; i++) {
-        bl_io_detach(w->loop, &w->wls[i].io);
-        bl_timer_stop(w->loop, &w->wls[i].pause);
-    }
+    for (uint32_t i = 0; w->snap && i < w->snap->nlisteners; i++)
+        detach_one(w, w->wls[i]);
     free(w->wls);
     w->wls = NULL;
+}
+
+static struct bl_wlistener *attach_one(struct bl_worker *w, struct bl_snap_listener *sl)
+{
+    struct bl_wlistener *wl = bl_xcalloc(1, sizeof(*wl));
+    int rc;
+
+    wl->w = w;
+    wl->sl = sl;
+    wl->ls = sl->lsocks[w->id];
+    bl_timer_init(&wl->pause, on_pause_end);
+    bl_io_init(&wl->io, wl->ls->fd, accept_handler(sl));
+    rc = bl_io_want(w->loop, &wl->io, EPOLLIN);
+    if (rc < 0)
+        bl_log(BL_LOG_ERROR, "worker %u: cannot watch listener %s: %s", w->id, sl->label,
+               strerror(-rc));
+    return wl;
 }
 
 static void attach_listeners(struct bl_worker *w, struct bl_snapshot *s)
 {
     w->wls = bl_xcalloc(s->nlisteners ? s->nlisteners : 1, sizeof(*w->wls));
-    for (uint32_t i = 0; i < s->nlisteners; i++) {
-        struct bl_wlistener *wl = &w->wls[i];
-        struct bl_snap_listener *sl = &s->listeners[i];
-        int rc;
-        wl->w = w;
-        wl->sl = sl;
-        wl->ls = sl->lsocks[w->id];
-        bl_timer_init(&wl->pause, on_pause_end);
-        bl_io_init(&wl->io, wl->ls->fd, accept_handler(sl));
-        rc = bl_io_want(w->loop, &wl->io, EPOLLIN);
-        if (rc < 0)
-            bl_log(BL_LOG_ERROR, "worker %u: cannot watch listener %s: %s", w->id, sl->label,
-                   strerror(-rc));
+    for (uint32_t i = 0; i < s->nlisteners; i++)
+        w->wls[i] = attach_one(w, &s->listeners[i]);
+}
+
+/* Open addressing over the current registrations, by listening socket. */
+static struct bl_wlistener **index_by_socket(struct bl_worker *w, uint32_t *mask)
+{
+    uint32_t n = w->snap ? w->snap->nlisteners : 0, size = 16;
+    struct bl_wlistener **tab;
+
+    while (size < 2 * n)
+        size *= 2;
+    tab = bl_xcalloc(size, sizeof(*tab));
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t h = (uint32_t)(((uintptr_t)w->wls[i]->ls >> 4) * 2654435761u) & (size - 1);
+        while (tab[h] != NULL)
+            h = (h + 1) & (size - 1);
+        tab[h] = w->wls[i];
     }
+    *mask = size - 1;
+    return tab;
+}
+
+/*
+ * Moves to `s`'s listeners. A listening socket both snapshots share keeps its
+ * registration (no epoll_ctl, a pause after EMFILE carries on) and only looks
+ * at the new listener; the others are attached or detached. So a change to
+ * one load balancer costs the worker what that load balancer has, not what
+ * the node has.
+ */
+static void rebind_listeners(struct bl_worker *w, struct bl_snapshot *s)
+{
+    uint32_t mask;
+    struct bl_wlistener **tab = index_by_socket(w, &mask);
+    struct bl_wlistener **wls = bl_xcalloc(s->nlisteners ? s->nlisteners : 1, sizeof(*wls));
+
+    for (uint32_t i = 0; i < s->nlisteners; i++) {
+        struct bl_lsock *ls = s->listeners[i].lsocks[w->id];
+        uint32_t h = (uint32_t)(((uintptr_t)ls >> 4) * 2654435761u) & mask;
+        while (tab[h] != NULL && tab[h]->ls != ls)
+            h = (h + 1) & mask;
+        if (tab[h] != NULL) {
+            wls[i] = tab[h];
+            wls[i]->sl = &s->listeners[i];
+            wls[i]->io.cb = accept_handler(wls[i]->sl); /* TCP <-> HTTP on the same socket */
+            tab[h]->ls = NULL; /* taken: the sweep below leaves it */
+        } else {
+            wls[i] = attach_one(w, &s->listeners[i]);
+        }
+    }
+    for (uint32_t i = 0; i <= mask; i++) {
+        if (tab[i] != NULL && tab[i]->ls != NULL)
+            detach_one(w, tab[i]);
+    }
+    for (uint32_t i = 0; i < s->nlisteners; i++)
+        wls[i]->ls = s->listeners[i].lsocks[w->id];
+    free(tab);
+    free(w->wls);
+    w->wls = wls;
 }
 
 #define REAPER_MS 250 /* how soon a marked-down member's connections are reset, at most */
@@ -176,8 +243,7 @@ static void switch_snapshot(struct bl_worker *w, struct bl_snapshot *s)
 
     /* `s` arrives held for this worker (bl_dataplane_apply): its sockets cannot
      * be released by a newer apply before we attach them. */
-    detach_listeners(w);
-    attach_listeners(w, s);
+    rebind_listeners(w, s);
     w->snap = s;
     atomic_store(&w->generation, s->generation);
     arm_reaper(w);

@@ -45,7 +45,7 @@ struct bl_worker {
     _Atomic bool stopping;
     struct bl_snapshot *snap;              /* the snapshot new connections use */
     _Atomic uint64_t generation;           /* snap->generation, readable by the control thread */
-    struct bl_wlistener *wls;              /* one per snap->listeners[] */
+    struct bl_wlistener **wls;             /* one per snap->listeners[], each its own block */
     struct bl_list sessions;               /* live TCP sessions (struct bl_session.node) */
     struct bl_list hsessions;              /* live HTTP sessions (struct bl_hsess.node) */
     struct bl_up_pool up;                  /* member connections kept alive (HTTP) */

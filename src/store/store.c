@@ -39,6 +39,10 @@ static const char *const migrations[] = {
     /* 2: listing children in creation order straight from an index. */
     "CREATE INDEX objects_kind_lb ON objects(kind, lb_id, seq);"
     "CREATE INDEX objects_kind_parent ON objects(kind, parent_id, seq);",
+    /* 3: what changed since a revision: rows by revision, and the load
+     * balancers that lost rows (one tombstone per load balancer, the latest). */
+    "CREATE INDEX objects_revision ON objects(revision);"
+    "CREATE TABLE tombstones (lb_id TEXT PRIMARY KEY, revision INTEGER NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -55,11 +59,16 @@ enum stmt_id {
     ST_LIST_BOTH,   /* by kind, load balancer and parent */
     ST_REV_GET,
     ST_REV_SET,
+    ST_TOMB,       /* record the load balancer of a row about to be deleted */
+    ST_TOMB_PRUNE, /* forget tombstones up to a revision */
+    ST_CHANGED,    /* load balancers touched after a revision */
+    ST_SINCE,      /* rows written after a revision */
     ST_COUNT,
 };
 
-#define COLS "kind, id, lb_id, parent_id, project_id, provisioning_status, operating_status, " \
-             "created_at, updated_at, revision, body"
+#define COLS                                                                                       \
+    "kind, id, lb_id, parent_id, project_id, provisioning_status, operating_status, "              \
+    "created_at, updated_at, revision, body"
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_INSERT] = "INSERT INTO objects (" COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -80,6 +89,13 @@ static const char *const stmt_sql[ST_COUNT] = {
                      "parent_id = ?3 ORDER BY seq",
     [ST_REV_GET] = "SELECT value FROM meta WHERE key = 'revision'",
     [ST_REV_SET] = "UPDATE meta SET value = ? WHERE key = 'revision'",
+    [ST_TOMB] = "INSERT OR REPLACE INTO tombstones (lb_id, revision) "
+                "SELECT coalesce(lb_id, id), ?2 FROM objects WHERE id = ?1",
+    [ST_TOMB_PRUNE] = "DELETE FROM tombstones WHERE revision <= ?",
+    [ST_CHANGED] = "SELECT coalesce(lb_id, id) FROM objects WHERE revision > ?1 "
+                   "UNION SELECT lb_id FROM tombstones WHERE revision > ?1",
+    /* Revision order comes straight from the index; "ORDER BY seq" would scan the table. */
+    [ST_SINCE] = "SELECT " COLS " FROM objects WHERE revision > ? ORDER BY revision, seq",
 };
 
 struct bl_store {
@@ -150,8 +166,8 @@ int bl_store_open(const char *path, struct bl_store **out, struct bl_err *err)
     if (rc == 0)
         rc = migrate(st, err);
     for (int i = 0; rc == 0 && i < ST_COUNT; i++)
-        rc = check(st, sqlite3_prepare_v2(st->db, stmt_sql[i], -1, &st->stmt[i], NULL),
-                   stmt_sql[i], err);
+        rc = check(st, sqlite3_prepare_v2(st->db, stmt_sql[i], -1, &st->stmt[i], NULL), stmt_sql[i],
+                   err);
     if (rc < 0) {
         bl_store_close(st);
         return rc;
@@ -334,8 +350,26 @@ int bl_store_delete(struct bl_store *st, const char *id, struct bl_err *err)
 
     if (rc < 0)
         return rc;
+    /* The row's load balancer remembers that it lost something (a reader
+     * of changes since a revision cannot see a row that is gone). */
+    bind_text(st->stmt[ST_TOMB], 1, id);
+    sqlite3_bind_int64(st->stmt[ST_TOMB], 2, st->txn_rev);
+    rc = run_write(st, st->stmt[ST_TOMB], id, false, err);
+    if (rc < 0)
+        return rc;
     bind_text(s, 1, id);
     return run_write(st, s, id, true, err);
+}
+
+int bl_store_forget_deleted(struct bl_store *st, int64_t upto, struct bl_err *err)
+{
+    sqlite3_stmt *s = st->stmt[ST_TOMB_PRUNE];
+    int rc = need_txn(st, err);
+
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(s, 1, upto);
+    return run_write(st, s, "tombstones", false, err);
 }
 
 /* ---- reads ---------------------------------------------------------------------------------- */
@@ -379,11 +413,17 @@ int bl_store_get(struct bl_store *st, const char *kind, const char *id, struct b
         if (kind && strcmp(kind, r.kind) != 0) {
             rc = bl_err_set(err, -ENOENT, "%s: not a %s", id, kind);
         } else {
-            *out = (struct bl_store_row){dup(arena, r.kind), dup(arena, r.id),
-                                         dup(arena, r.lb_id), dup(arena, r.parent_id),
-                                         dup(arena, r.project_id), dup(arena, r.provisioning_status),
-                                         dup(arena, r.operating_status), dup(arena, r.created_at),
-                                         dup(arena, r.updated_at), r.revision, dup(arena, r.body)};
+            *out = (struct bl_store_row){dup(arena, r.kind),
+                                         dup(arena, r.id),
+                                         dup(arena, r.lb_id),
+                                         dup(arena, r.parent_id),
+                                         dup(arena, r.project_id),
+                                         dup(arena, r.provisioning_status),
+                                         dup(arena, r.operating_status),
+                                         dup(arena, r.created_at),
+                                         dup(arena, r.updated_at),
+                                         r.revision,
+                                         dup(arena, r.body)};
         }
     } else if (step == SQLITE_DONE) {
         rc = bl_err_set(err, -ENOENT, "%s: no such object", id);
@@ -395,20 +435,13 @@ int bl_store_get(struct bl_store *st, const char *kind, const char *id, struct b
     return rc;
 }
 
-int bl_store_list(struct bl_store *st, const char *kind, const char *by_lb,
-                  const char *by_parent, bl_store_row_cb *cb, void *ctx, struct bl_err *err)
+/* Steps a bound listing statement, handing each row to `cb`. */
+static int each_row(struct bl_store *st, sqlite3_stmt *s, bl_store_row_cb *cb, void *ctx,
+                    const char *what, struct bl_err *err)
 {
-    enum stmt_id which = by_lb && by_parent ? ST_LIST_BOTH
-                         : by_lb            ? ST_LIST_LB
-                         : by_parent        ? ST_LIST_PARENT
-                                            : ST_LIST;
-    sqlite3_stmt *s = st->stmt[which];
     struct bl_store_row r;
     int step, rc = 0;
 
-    bind_text(s, 1, kind);
-    bind_text(s, 2, by_lb);
-    bind_text(s, 3, by_parent);
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         read_row(s, &r);
         rc = cb(ctx, &r);
@@ -416,8 +449,50 @@ int bl_store_list(struct bl_store *st, const char *kind, const char *by_lb,
             break;
     }
     if (rc == 0 && step != SQLITE_DONE)
-        rc = check(st, step, kind, err);
+        rc = check(st, step, what, err);
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
     return rc;
+}
+
+int bl_store_list(struct bl_store *st, const char *kind, const char *by_lb, const char *by_parent,
+                  bl_store_row_cb *cb, void *ctx, struct bl_err *err)
+{
+    enum stmt_id which = by_lb && by_parent ? ST_LIST_BOTH
+                         : by_lb            ? ST_LIST_LB
+                         : by_parent        ? ST_LIST_PARENT
+                                            : ST_LIST;
+    sqlite3_stmt *s = st->stmt[which];
+
+    bind_text(s, 1, kind);
+    bind_text(s, 2, by_lb);
+    bind_text(s, 3, by_parent);
+    return each_row(st, s, cb, ctx, kind, err);
+}
+
+int bl_store_changed_lbs(struct bl_store *st, int64_t since, bl_store_id_cb *cb, void *ctx,
+                         struct bl_err *err)
+{
+    sqlite3_stmt *s = st->stmt[ST_CHANGED];
+    int step, rc = 0;
+
+    sqlite3_bind_int64(s, 1, since);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        rc = cb(ctx, col_text(s, 0));
+        if (rc != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = check(st, step, "changes", err);
+    sqlite3_reset(s);
+    return rc;
+}
+
+int bl_store_list_since(struct bl_store *st, int64_t since, bl_store_row_cb *cb, void *ctx,
+                        struct bl_err *err)
+{
+    sqlite3_stmt *s = st->stmt[ST_SINCE];
+
+    sqlite3_bind_int64(s, 1, since);
+    return each_row(st, s, cb, ctx, "changes", err);
 }

@@ -96,7 +96,29 @@ int bl_store_get(struct bl_store *st, const char *kind, const char *id, struct b
  * are valid only during the call. Returns 0, the callback's non-zero value,
  * or a negative errno.
  */
-int bl_store_list(struct bl_store *st, const char *kind, const char *by_lb,
-                  const char *by_parent, bl_store_row_cb *cb, void *ctx, struct bl_err *err);
+int bl_store_list(struct bl_store *st, const char *kind, const char *by_lb, const char *by_parent,
+                  bl_store_row_cb *cb, void *ctx, struct bl_err *err);
+
+/* ---- changes, for the agent: what to re-apply after a revision ---- */
+
+/* Called with one id; return non-zero to stop early. */
+typedef int bl_store_id_cb(void *ctx, const char *id);
+
+/*
+ * Calls `cb` once with the id of each object owning rows written after
+ * revision `since` (a row's lb_id, or its own id when it has none: a load
+ * balancer, a flavor...), including those that lost rows by deletion after
+ * it. Order unspecified. Returns 0, the callback's value, or a negative errno.
+ */
+int bl_store_changed_lbs(struct bl_store *st, int64_t since, bl_store_id_cb *cb, void *ctx,
+                         struct bl_err *err);
+
+/* Lists the rows written after revision `since`, oldest write first (as bl_store_list). */
+int bl_store_list_since(struct bl_store *st, int64_t since, bl_store_row_cb *cb, void *ctx,
+                        struct bl_err *err);
+
+/* Forgets the deletions recorded up to revision `upto` (once they have been
+ * applied). Inside a transaction only. */
+int bl_store_forget_deleted(struct bl_store *st, int64_t upto, struct bl_err *err);
 
 #endif

@@ -80,6 +80,18 @@ CASES = {
                                                  "X-Forwarded-For": "yes"}))),
                              ["loadbalancer.listeners[0].insert_headers.X-Forwarded-For",
                               "\"true\""]),
+    # the model knows PROMETHEUS; this data plane cannot run it yet
+    "prometheus_listener": (_bad(lambda c: (_l0(c).update(protocol="PROMETHEUS"),
+                                            _l0(c).pop("default_pool"))),
+                            ["loadbalancer.listeners[0].protocol", "not supported"]),
+    "l7_bad_regex": (_bad(lambda c: (_l0(c).update(protocol="HTTP", l7policies=[
+        {"action": "REJECT", "rules": [{"type": "PATH", "compare_type": "REGEX",
+                                        "value": "[a-"}]}]),
+                                     _l0(c)["default_pool"].update(protocol="HTTP"))),
+                     ["loadbalancer.listeners[0].l7policies[0].rules[0].value",
+                      "not a valid regular expression"]),
+    "l7_on_tcp": (_bad(lambda c: _l0(c).update(l7policies=[{"action": "REJECT"}])),
+                  ["loadbalancer.listeners[0].l7policies", "TCP listeners do not support"]),
     "bad_member_address": (_bad(lambda c: _l0(c)["default_pool"]["members"][0]
                                 .update(address="not-an-ip")),
                            ["loadbalancer.listeners[0].default_pool.members[0].address"]),

@@ -129,9 +129,6 @@ static void test_errors(void)
                      "{\"protocol\": \"TCP\", \"lb_algorithm\": \"RANDOM\"}}"),
                  "loadbalancers[0].listeners[1].default_pool.lb_algorithm: must be one of "
                  "ROUND_ROBIN, LEAST_CONNECTIONS, SOURCE_IP, SOURCE_IP_PORT");
-    expect_error(LB1("{\"protocol\": \"PROMETHEUS\", \"protocol_port\": 81}"),
-                 "loadbalancers[0].listeners[1].protocol: PROMETHEUS listeners are not supported "
-                 "by this ballast yet (the L7 proxy is still to come); use TCP");
     expect_error(LB1("{\"protocol\": \"HTTP\", \"protocol_port\": 81, \"insert_headers\": "
                      "{\"X-SSL-Client-CN\": \"true\"}}"),
                  "loadbalancers[0].listeners[1].insert_headers.X-SSL-Client-CN: is inserted only "
@@ -166,10 +163,70 @@ static void test_errors(void)
                  "invalid JSON at line 1, column 59: duplicate object key near '\"vip_address\"'");
 }
 
+#define HTTPL(pols)                                                                        \
+    "{\"loadbalancer\": {\"vip_address\": \"127.0.0.1\", \"pools\": [{\"name\": \"p\", "          \
+    "\"id\": \"pid\", \"protocol\": \"HTTP\", \"lb_algorithm\": \"ROUND_ROBIN\"}], "             \
+    "\"listeners\": [{\"protocol\": \"HTTP\", \"protocol_port\": 80, \"l7policies\": [" pols    \
+    "]}]}}"
+#define RULE(r) HTTPL("{\"action\": \"REJECT\", \"rules\": [" r "]}")
+#define L7P "loadbalancer.listeners[0].l7policies[0]."
+
+static void test_l7(void)
+{
+    struct bl_cfg *cfg = parse_ok(
+        HTTPL("{\"action\": \"REDIRECT_TO_POOL\", \"redirect_pool_id\": \"pid\", \"position\": 9,"
+              " \"rules\": [{\"type\": \"HEADER\", \"key\": \"X-A\", \"compare_type\": \"REGEX\","
+              " \"value\": \"^a+$\", \"invert\": true}]},"
+              "{\"action\": \"REDIRECT_PREFIX\", \"redirect_prefix\": \"https://x.example\","
+              " \"position\": 1, \"admin_state_up\": false}"),
+        "an HTTP listener with two L7 policies parses");
+    const struct bl_cfg_listener *l;
+
+    if (cfg != NULL) {
+        l = &cfg->lbs[0].listeners[0];
+        is_int(l->nl7policies, 2, "two policies");
+        is_int(l->l7policies[0].action, BL_L7P_REDIRECT_PREFIX, "sorted by position");
+        is_int(l->l7policies[0].position, 1, "positions renumbered 1..n");
+        is_int(l->l7policies[1].position, 2, "9 becomes 2");
+        is_int(l->l7policies[0].redirect_http_code, 302, "redirect_http_code defaults to 302");
+        ok(!l->l7policies[0].admin_up, "admin_state_up read");
+        is_int(l->l7policies[1].redirect_pool, 0, "redirect_pool_id resolved to the pool index");
+        is_int(l->l7policies[1].rules[0].type, BL_L7R_HEADER, "rule type");
+        is_str(l->l7policies[1].rules[0].key, "X-A", "rule key");
+        ok(l->l7policies[1].rules[0].invert && l->l7policies[1].rules[0].admin_up,
+           "invert read, admin_state_up defaults to true");
+        bl_cfg_free(cfg);
+    }
+    expect_error(RULE("{\"type\": \"PATH\", \"compare_type\": \"REGEX\", \"value\": \"(a\"}"),
+                 L7P "rules[0].value: '(a' is not a valid regular expression: missing closing "
+                 "parenthesis at offset 2");
+    expect_error(RULE("{\"type\": \"HEADER\", \"compare_type\": \"EQUAL_TO\", \"value\": \"a\"}"),
+                 L7P "rules[0].key: HEADER rules need a key that is an HTTP token (a header name)");
+    expect_error(RULE("{\"type\": \"FILE_TYPE\", \"compare_type\": \"CONTAINS\", \"value\": \"a\"}"),
+                 L7P "rules[0].compare_type: FILE_TYPE rules take EQUAL_TO or REGEX");
+    expect_error(RULE("{\"type\": \"SSL_VERIFY_RESULT\", \"compare_type\": \"EQUAL_TO\", "
+                      "\"value\": \"-1\"}"),
+                 L7P "rules[0].value: SSL_VERIFY_RESULT rules take a number >= 0 (an X509 "
+                 "verification result, 0 = OK)");
+    expect_error(HTTPL("{\"action\": \"REDIRECT_TO_URL\"}"),
+                 L7P "redirect_url: is required for REDIRECT_TO_URL");
+    expect_error(HTTPL("{\"action\": \"REDIRECT_TO_URL\", \"redirect_url\": \"ftp://x\"}"),
+                 L7P "redirect_url: 'ftp://x' is not an http or https URL");
+    expect_error(HTTPL("{\"action\": \"REJECT\", \"redirect_url\": \"http://x\"}"),
+                 L7P "redirect_url: is not used by action REJECT");
+    expect_error(HTTPL("{\"action\": \"REDIRECT_TO_POOL\", \"redirect_pool_id\": \"other\"}"),
+                 L7P "redirect_pool_id: no pool with id 'other' in this load balancer");
+    expect_error(LB1("{\"protocol\": \"TCP\", \"protocol_port\": 81, \"l7policies\": "
+                     "[{\"action\": \"REJECT\"}]}"),
+                 "loadbalancers[0].listeners[1].l7policies: TCP listeners do not support L7 "
+                 "policies (only HTTP and TERMINATED_HTTPS do)");
+}
+
 int main(void)
 {
     test_example();
     test_graph_references();
     test_errors();
+    test_l7();
     return done_testing();
 }

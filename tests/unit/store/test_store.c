@@ -13,13 +13,18 @@
 static char dir[] = "/tmp/bl-store-XXXXXX";
 static char path[256];
 
-static struct bl_store_row row(const char *kind, const char *id, const char *lb,
-                               const char *parent, const char *body)
+static struct bl_store_row row(const char *kind, const char *id, const char *lb, const char *parent,
+                               const char *body)
 {
-    return (struct bl_store_row){.kind = kind, .id = id, .lb_id = lb, .parent_id = parent,
-                                 .project_id = "p1", .provisioning_status = "PENDING_CREATE",
+    return (struct bl_store_row){.kind = kind,
+                                 .id = id,
+                                 .lb_id = lb,
+                                 .parent_id = parent,
+                                 .project_id = "p1",
+                                 .provisioning_status = "PENDING_CREATE",
                                  .operating_status = "OFFLINE",
-                                 .created_at = "2026-11-22T08:00:00", .body = body};
+                                 .created_at = "2026-11-22T08:00:00",
+                                 .body = body};
 }
 
 static int count_cb(void *ctx, const struct bl_store_row *r)
@@ -66,7 +71,7 @@ static void test_basics(void)
     struct bl_store_row r;
 
     is_int(bl_store_open(path, &st, &err), 0, "open creates the database");
-    is_int(bl_store_schema_version(st), 2, "migrated to the latest schema (2)");
+    is_int(bl_store_schema_version(st), 3, "migrated to the latest schema (3)");
     is_int(bl_store_revision(st), 0, "a new store is at revision 0");
     populate(st);
     is_int(bl_store_revision(st), 1, "one commit = one revision");
@@ -117,7 +122,7 @@ static void test_basics(void)
     bl_store_close(st);
 
     is_int(bl_store_open(path, &st, &err), 0, "reopen");
-    is_int(bl_store_schema_version(st), 2, "migrations are not re-applied");
+    is_int(bl_store_schema_version(st), 3, "migrations are not re-applied");
     is_int(bl_store_revision(st), 3, "the revision survived the restart");
     bl_store_close(st);
     bl_arena_destroy(a);
@@ -151,6 +156,96 @@ static void test_kill9(void)
     bl_store_close(st);
 }
 
+static int collect_id_cb(void *ctx, const char *id)
+{
+    char *buf = ctx;
+
+    strcat(buf, id);
+    strcat(buf, " ");
+    return 0;
+}
+
+/* The ids bl_store_changed_lbs reports after `since`, sorted, space-separated. */
+static const char *changed(struct bl_store *st, int64_t since)
+{
+    static char buf[256];
+    char *words[16], tmp[256];
+    int n = 0;
+
+    buf[0] = '\0';
+    bl_store_changed_lbs(st, since, collect_id_cb, buf, NULL);
+    snprintf(tmp, sizeof(tmp), "%s", buf);
+    for (char *w = strtok(tmp, " "); w && n < 16; w = strtok(NULL, " "))
+        words[n++] = w;
+    for (int i = 1; i < n; i++) /* insertion sort: the store's order is unspecified */
+        for (int k = i; k > 0 && strcmp(words[k - 1], words[k]) > 0; k--) {
+            char *t = words[k];
+            words[k] = words[k - 1];
+            words[k - 1] = t;
+        }
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        strcat(buf, i ? " " : "");
+        strcat(buf, words[i]);
+    }
+    return buf;
+}
+
+static int since_cb(void *ctx, const struct bl_store_row *r)
+{
+    strcat(ctx, r->id);
+    strcat(ctx, " ");
+    return 0;
+}
+
+/* What the agent asks: which load balancers changed after a revision, deletes included. */
+static void test_changes(void)
+{
+    char p2[300], rows[256] = "";
+    struct bl_store *st;
+    struct bl_err err = {0};
+    struct bl_store_row r;
+
+    snprintf(p2, sizeof(p2), "%s/changes.db", dir);
+    bl_store_open(p2, &st, &err);
+    populate(st); /* revision 1: lb1 */
+    bl_store_begin(st, &err);
+    r = row("loadbalancer", "lb2", NULL, NULL, "{}");
+    bl_store_insert(st, &r, &err);
+    r = row("pool", "p2", "lb2", NULL, "{}");
+    bl_store_insert(st, &r, &err);
+    bl_store_commit(st, &err); /* 2: lb2 */
+    is_str(changed(st, 0), "lb1 lb2", "everything is new after revision 0");
+    is_str(changed(st, 1), "lb2", "after revision 1 only lb2 changed");
+    is_str(changed(st, 2), "", "nothing after the last revision");
+
+    bl_store_begin(st, &err);
+    bl_store_set_status(st, "m2", NULL, "ERROR", &err);
+    bl_store_commit(st, &err); /* 3: a member's status names its load balancer */
+    is_str(changed(st, 2), "lb1", "a member's write names its load balancer");
+    bl_store_list_since(st, 2, since_cb, rows, &err);
+    is_str(rows, "m2 ", "rows since revision 2: the member");
+
+    bl_store_begin(st, &err);
+    bl_store_delete(st, "m1", &err);
+    bl_store_commit(st, &err); /* 4: a deleted row leaves its load balancer's tombstone */
+    is_str(changed(st, 3), "lb1", "a delete names the load balancer that lost the row");
+    bl_store_begin(st, &err);
+    bl_store_delete(st, "lb2", &err);
+    bl_store_commit(st, &err); /* 5: the load balancer itself, with its pool by cascade */
+    is_str(changed(st, 4), "lb2", "a deleted load balancer is named");
+    is_str(changed(st, 3), "lb1 lb2", "both deletes after revision 3");
+
+    bl_store_begin(st, &err);
+    is_int(bl_store_forget_deleted(st, 4, &err), 0, "forget deletions up to revision 4");
+    bl_store_commit(st, &err);
+    is_str(changed(st, 3), "lb2", "lb1's tombstone is gone, lb2's (revision 5) stays");
+    bl_store_close(st);
+    bl_store_open(p2, &st, &err);
+    is_str(changed(st, 4), "lb2", "tombstones survive a restart");
+    bl_store_close(st);
+}
+
 static void test_bad_path(void)
 {
     struct bl_store *st = NULL;
@@ -169,6 +264,7 @@ int main(void)
     snprintf(path, sizeof(path), "%s/ballast.db", dir);
     test_basics();
     test_kill9();
+    test_changes();
     test_bad_path();
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     (void)!system(cmd);
