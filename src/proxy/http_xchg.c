@@ -15,6 +15,7 @@
 #include "lb/pool.h"
 #include "proxy/http_msg.h"
 #include "proxy/http_sess.h"
+#include "proxy/l7.h"
 
 static void start_member(struct bl_hsess *s);
 static int connect_member(struct bl_hsess *s);
@@ -268,9 +269,38 @@ static void keep_for_replay(struct bl_hsess *s)
     s->replay_len = f->out.len;
 }
 
+/* Applies the listener's L7 policies. Returns false when the request was answered. */
+static bool apply_l7(struct bl_hsess *s, const struct bl_http_req *req)
+{
+    struct bl_l7_input in = {.req = req};
+    struct bl_l7_verdict v;
+    char loc[2048];
+
+    s->pool = s->sl->pool;
+    if (s->sl->nl7 == 0)
+        return true;
+    bl_l7_eval(s->sl, &in, &v);
+    switch (v.action) {
+    case BL_L7_REJECT:
+        bl_hs_reply(s, 403, NULL, false);
+        return false;
+    case BL_L7_REDIRECT_URL:
+    case BL_L7_REDIRECT_PREFIX:
+        if (bl_l7_location(&v, req, loc, sizeof(loc)) < 0)
+            bl_hs_reply(s, 414, NULL, true); /* the target is too long to redirect */
+        else
+            bl_hs_reply(s, v.http_code, loc, false);
+        return false;
+    default:
+        s->pool = v.pool;
+        return true;
+    }
+}
+
 static void route(struct bl_hsess *s, const struct bl_http_req *req)
 {
-    s->pool = s->sl->pool;
+    if (!apply_l7(s, req))
+        return;
     if (s->pool == NULL) {
         bl_hs_reply(s, 503, NULL, false);
         return;
