@@ -7,7 +7,7 @@
 #
 # Writes an Octavia-style JSON load balancer (one TCP listener, one pool) from the harness's
 # placeholders and execs ballastd in the foreground, so SIGTERM from the harness stops it.
-#   MODE      tcp (http is refused: ballast has no HTTP listener yet)
+#   MODE      tcp or http (an HTTP listener and pool)
 #   LISTEN    127.0.0.1:PORT
 #   BACKENDS  host:port,host:port,...
 #   BALANCE   roundrobin -> ROUND_ROBIN, source -> SOURCE_IP
@@ -23,11 +23,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ballastd=${BALLASTD:-$root/build/ballastd}
 
 case $mode in
-  tcp) ;;
-  http) echo "candidate-ballast: mode http is not supported: ballast has only TCP/UDP listeners" \
-             "(no HTTP mode yet). Run the harness with CANDIDATE_MODES=tcp." >&2
-        exit 3;;
-  *) echo "candidate-ballast: unknown mode '$mode' (want tcp)" >&2; exit 2;;
+  tcp) proto=TCP;;
+  http) proto=HTTP;;
+  *) echo "candidate-ballast: unknown mode '$mode' (want tcp or http)" >&2; exit 2;;
 esac
 case $balance in
   roundrobin) algo=ROUND_ROBIN;;
@@ -56,9 +54,9 @@ fi
 # Timeouts as HAProxy's in the harness (client/server 300 s, connect 5 s).
 cat > "$json" <<EOF
 {"loadbalancer": {"name": "bench", "vip_address": "$vip",
-  "listeners": [{"name": "l", "protocol": "TCP", "protocol_port": $port,
+  "listeners": [{"name": "l", "protocol": "$proto", "protocol_port": $port,
     "timeout_client_data": 300000, "timeout_member_data": 300000, "timeout_member_connect": 5000,
-    "default_pool": {"name": "p", "protocol": "TCP", "lb_algorithm": "$algo",
+    "default_pool": {"name": "p", "protocol": "$proto", "lb_algorithm": "$algo",
       "members": [$members]}}]}}
 EOF
 exec ${BALLAST_PREFIX:-} "$ballastd" --config "$json" --workers "$threads" --log-level "${BALLAST_LOG_LEVEL:-warn}"

@@ -93,20 +93,46 @@ static json_t *lb_json(const struct bl_snapshot *s, const struct bl_cfg_lb *lb)
                      bl_opstatus_name(bl_status_of_lb(s, lb)));
 }
 
+/* HTTP listeners: requests, responses by class, ballast's own answers by cause. */
+static void add_http_stats(json_t *o, const struct bl_listener_state *st)
+{
+    static const char *const reply_names[BL_REPLY_COUNT] = {"400", "403", "408", "502",
+                                                            "503", "504", "redirect"};
+    json_t *resp = json_object(), *rep = json_object();
+    char k[4];
+
+    for (int i = 1; i < 6; i++) {
+        snprintf(k, sizeof(k), "%dxx", i);
+        json_object_set_new(resp, k, json_integer((json_int_t)bl_stat_get(st->responses[i])));
+    }
+    for (int i = 0; i < BL_REPLY_COUNT; i++)
+        json_object_set_new(rep, reply_names[i],
+                            json_integer((json_int_t)bl_stat_get(st->replies[i])));
+    json_object_set_new(o, "requests", json_integer((json_int_t)bl_stat_get(st->requests)));
+    json_object_set_new(o, "retries", json_integer((json_int_t)bl_stat_get(st->retries)));
+    json_object_set_new(o, "responses", resp);
+    json_object_set_new(o, "replies", rep);
+}
+
 static json_t *listener_json(const struct bl_snap_listener *l)
 {
     const struct bl_listener_state *st = l->st;
     char as[BL_ADDR_STRLEN];
+    json_t *o;
 
-    return json_pack(
+    o = json_pack(
         "{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:s}", "name", l->cfg->name,
         "label", l->label, "protocol", bl_proto_name(l->cfg->proto), "address",
         bl_addr_str(&l->addr, as), "active_connections", (json_int_t)bl_stat_get(st->active),
         "total_connections", (json_int_t)bl_stat_get(st->total), "bytes_in",
         (json_int_t)bl_stat_get(st->bytes_in), "bytes_out", (json_int_t)bl_stat_get(st->bytes_out),
         "denied_connections", (json_int_t)bl_stat_get(st->denied), "request_errors",
-        (json_int_t)bl_stat_get(st->errors), "default_pool", l->pool ? l->pool->cfg->key : NULL,
-        "operating_status", bl_opstatus_name(bl_status_of_listener(l)));
+        (json_int_t)(bl_stat_get(st->errors) + bl_stat_get(st->request_errors)), "default_pool",
+        l->pool ? l->pool->cfg->key : NULL, "operating_status",
+        bl_opstatus_name(bl_status_of_listener(l)));
+    if (l->cfg->proto == BL_PROTO_HTTP || l->cfg->proto == BL_PROTO_TERMINATED_HTTPS)
+        add_http_stats(o, st);
+    return o;
 }
 
 static json_t *stats_json(const struct bl_admin_ops *ops)

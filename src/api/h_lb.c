@@ -318,7 +318,8 @@ void bl_api_listener_stats(struct ctx *c, const char *listener_id, json_t *acc)
         add(acc, "bytes_out", (int64_t)bl_stat_get(l->st->bytes_out));
         add(acc, "active_connections", bl_stat_get(l->st->active));
         add(acc, "total_connections", (int64_t)bl_stat_get(l->st->total));
-        add(acc, "request_errors", (int64_t)bl_stat_get(l->st->errors));
+        add(acc, "request_errors",
+            (int64_t)(bl_stat_get(l->st->errors) + bl_stat_get(l->st->request_errors)));
     }
 }
 

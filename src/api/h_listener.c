@@ -70,10 +70,11 @@ static int port_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
 /* What the in-process data plane cannot run yet is refused as a provider limit. */
 static int check_supported(struct ctx *c, const char *proto)
 {
-    if (strcmp(proto, "TCP") == 0 || strcmp(proto, "UDP") == 0 || strcmp(proto, "HTTPS") == 0)
+    if (strcmp(proto, "TCP") == 0 || strcmp(proto, "UDP") == 0 || strcmp(proto, "HTTPS") == 0 ||
+        strcmp(proto, "HTTP") == 0)
         return 0;
     return fault(c, 501, "Provider 'ballast' does not support a requested option: %s listeners "
-                         "(the L7 proxy is not implemented yet)", proto);
+                         "(not implemented yet)", proto);
 }
 
 /* allowed_cidrs: each a CIDR of the VIP's IP version, stored normalised

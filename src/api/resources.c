@@ -58,6 +58,7 @@ const struct bl_field bl_spec_listener[] = {
     {"timeout_member_connect", BL_F_INT, C | U, "5000", 0, TIMEOUT_MAX, NULL},
     {"timeout_member_data", BL_F_INT, C | U, "50000", 0, TIMEOUT_MAX, NULL},
     {"timeout_tcp_inspect", BL_F_INT, C | U, "0", 0, TIMEOUT_MAX, NULL},
+    {"ballast_timeout_http_request", BL_F_INT, C | U, "10000", 0, TIMEOUT_MAX, NULL},
     {"client_authentication", BL_F_ENUM, C | U, "\"NONE\"", 0, 0, client_auth},
     {"client_ca_tls_container_ref", BL_F_STRING, C | U, "null", 0, 0, NULL},
     {"client_crl_container_ref", BL_F_STRING, C | U, "null", 0, 0, NULL},
@@ -97,6 +98,7 @@ const struct bl_field bl_spec_pool[] = {
     {"ballast_panic", BL_F_BOOL, C | U, "false", 0, 0, NULL},
     {"ballast_close_on_markdown", BL_F_BOOL, C | U, "false", 0, 0, NULL},
     {"ballast_outlier_detection", BL_F_OBJECT, C | U, "null", 0, 0, NULL},
+    {"ballast_retry_policy", BL_F_OBJECT, C | U, "null", 0, 0, NULL},
     {NULL, 0, 0, NULL, 0, 0, NULL},
 };
 

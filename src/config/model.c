@@ -18,6 +18,13 @@ static const char *const proto_names[] = {
     [BL_PROTO_PROMETHEUS] = "PROMETHEUS",
 };
 
+const char *const bl_insert_header_names[BL_XH_COUNT] = {
+    "X-Forwarded-For",      "X-Forwarded-Port",       "X-Forwarded-Proto",
+    "X-SSL-Client-Verify",  "X-SSL-Client-Has-Cert",  "X-SSL-Client-DN",
+    "X-SSL-Client-CN",      "X-SSL-Issuer",           "X-SSL-Client-SHA1",
+    "X-SSL-Client-Not-Before", "X-SSL-Client-Not-After",
+};
+
 const char *bl_proto_name(enum bl_proto p)
 {
     return proto_names[p];

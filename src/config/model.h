@@ -75,6 +75,36 @@ struct bl_cfg_monitor {
     uint8_t http_minor;         /* http_version 1.0 (default, as Octavia) -> 0, 1.1 -> 1 */
 };
 
+/* Octavia's session_persistence. */
+enum bl_persist_type {
+    BL_PERSIST_NONE = 0,
+    BL_PERSIST_SOURCE_IP,   /* the client address (masked by persistence_granularity) */
+    BL_PERSIST_HTTP_COOKIE, /* ballast inserts cookie SRV=<member id> (HTTP pools) */
+    BL_PERSIST_APP_COOKIE,  /* learned from the application's own cookie (HTTP pools) */
+};
+
+struct bl_persist_cfg {
+    enum bl_persist_type type;
+    const char *cookie_name; /* APP_COOKIE only */
+    uint32_t timeout_s;      /* persistence_timeout; 0 = until the entry is replaced */
+    uint8_t prefix_v4;       /* persistence_granularity as a prefix length (32 = host) */
+    uint8_t prefix_v6;       /* 128 = host */
+};
+
+/* ballast_retry_policy (HTTP pools): when a request goes to another member. */
+enum {
+    BL_RETRY_CONNECT = 1u << 0, /* "connect-failure": refused, unreachable, connect timeout */
+    BL_RETRY_RESET = 1u << 1,   /* "reset": closed before answering (idempotent requests) */
+    BL_RETRY_5XX = 1u << 2,     /* "5xx": answered 5xx (idempotent requests) */
+    BL_RETRY_TIMEOUT = 1u << 3, /* "per-try-timeout": no answer within per_try_timeout */
+};
+
+struct bl_retry_cfg {
+    uint8_t num_retries;         /* 0..3; default 1 */
+    uint8_t on;                  /* BL_RETRY_*; default connect-failure, reset, 5xx */
+    uint32_t per_try_timeout_ms; /* 0 = only timeout_member_data applies */
+};
+
 struct bl_cfg_pool {
     const char *id;
     const char *name;
@@ -86,10 +116,32 @@ struct bl_cfg_pool {
     bool close_on_markdown;        /* ballast_close_on_markdown: reset a down member's
                                       established connections (default: they stay) */
     struct bl_outlier_cfg outlier; /* ballast_outlier_detection (passive checks) */
+    struct bl_persist_cfg persist; /* session_persistence */
+    struct bl_retry_cfg retry;     /* ballast_retry_policy */
     struct bl_cfg_monitor monitor;
     struct bl_cfg_member *members;
     uint32_t nmembers;
 };
+
+/* Octavia's insert_headers keys, as flags (bl_insert_header_names gives the spelling). */
+enum {
+    BL_XH_FOR = 1u << 0,              /* X-Forwarded-For: client address */
+    BL_XH_PORT = 1u << 1,             /* X-Forwarded-Port: listener port */
+    BL_XH_PROTO = 1u << 2,            /* X-Forwarded-Proto: http or https */
+    BL_XH_SSL_CLIENT_VERIFY = 1u << 3, /* TERMINATED_HTTPS only, from here on */
+    BL_XH_SSL_CLIENT_HAS_CERT = 1u << 4,
+    BL_XH_SSL_CLIENT_DN = 1u << 5,
+    BL_XH_SSL_CLIENT_CN = 1u << 6,
+    BL_XH_SSL_ISSUER = 1u << 7,
+    BL_XH_SSL_CLIENT_SHA1 = 1u << 8,
+    BL_XH_SSL_CLIENT_NOT_BEFORE = 1u << 9,
+    BL_XH_SSL_CLIENT_NOT_AFTER = 1u << 10,
+};
+#define BL_XH_COUNT 11
+#define BL_XH_SSL_ANY (((1u << BL_XH_COUNT) - 1) & ~(BL_XH_FOR | BL_XH_PORT | BL_XH_PROTO))
+
+/* "X-Forwarded-For", ... in flag bit order. */
+extern const char *const bl_insert_header_names[BL_XH_COUNT];
 
 /* L7 policy actions, in Octavia's spelling order. */
 enum bl_l7policy_action {
@@ -153,6 +205,9 @@ struct bl_cfg_listener {
     uint32_t timeout_client_data_ms;    /* 0 = no timeout */
     uint32_t timeout_member_connect_ms; /* 0 = no timeout */
     uint32_t timeout_member_data_ms;    /* 0 = no timeout */
+    uint32_t timeout_request_ms;        /* ballast_timeout_http_request: a request head must
+                                           arrive within this from its first byte; 0 = none */
+    uint32_t insert_headers;            /* BL_XH_* */
     struct bl_cidr *allowed_cidrs;      /* NULL/0 = everyone */
     uint32_t nallowed_cidrs;
     bool admin_up;

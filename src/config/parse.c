@@ -8,11 +8,13 @@
  */
 #include "config/parse.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config/parse_int.h"
 #include "core/arena.h"
@@ -74,7 +76,8 @@ static const char *const pool_keys[] = {
     "alpn_protocols", "listener_id", "loadbalancer_id",    "project_id",
     "tenant_id",    "provisioning_status", "operating_status", "created_at",
     "updated_at",   "listeners",     "loadbalancers",      "healthmonitor_id",
-    "ballast_panic", "ballast_outlier_detection", "ballast_close_on_markdown", NULL};
+    "ballast_panic", "ballast_outlier_detection", "ballast_close_on_markdown",
+    "ballast_retry_policy", NULL};
 
 static int parse_members(struct bl_pj *c, const struct bl_pj_path *p, json_t *arr,
                          struct bl_cfg_pool *pool)
@@ -128,6 +131,138 @@ static int parse_outlier(struct bl_pj *c, const struct bl_pj_path *pp, json_t *o
     return 0;
 }
 
+/* An IP mask ("255.255.255.0", "ffff:ffff::") as a prefix length; -1 if not a contiguous mask. */
+static int mask_prefix(const char *s, bool *v6)
+{
+    unsigned char b[16];
+    int n = 4, bits = 0;
+
+    *v6 = strchr(s, ':') != NULL;
+    if (*v6)
+        n = 16;
+    if (inet_pton(*v6 ? AF_INET6 : AF_INET, s, b) != 1)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        for (int k = 7; k >= 0; k--) {
+            if (b[i] >> k & 1) {
+                if (bits != i * 8 + (7 - k))
+                    return -1; /* a 1 after a 0 */
+                bits++;
+            }
+        }
+    }
+    return bits;
+}
+
+static const char *const persist_keys[] = {"type", "cookie_name", "persistence_timeout",
+                                           "persistence_granularity", NULL};
+
+static int parse_granularity(struct bl_pj *c, const struct bl_pj_path *p, json_t *o,
+                             struct bl_persist_cfg *ps)
+{
+    const char *g;
+    bool v6;
+    int bits;
+
+    if (bl_pj_str(c, p, o, "persistence_granularity", &g, NULL))
+        return -EINVAL;
+    if (g == NULL)
+        return 0;
+    if (ps->type != BL_PERSIST_SOURCE_IP)
+        return bl_pj_fail(c, p, "persistence_granularity", "applies to SOURCE_IP persistence only");
+    bits = mask_prefix(g, &v6);
+    if (bits < 0)
+        return bl_pj_fail(c, p, "persistence_granularity", "must be an IP mask such as 255.255.255.0");
+    if (v6)
+        ps->prefix_v6 = (uint8_t)bits;
+    else
+        ps->prefix_v4 = (uint8_t)bits;
+    return 0;
+}
+
+/* Octavia's session_persistence: null/absent = none. */
+static int parse_persist(struct bl_pj *c, const struct bl_pj_path *pp, json_t *o, struct bl_cfg_pool *pool)
+{
+    static const char *const types[] = {"SOURCE_IP", "HTTP_COOKIE", "APP_COOKIE", NULL};
+    struct bl_persist_cfg *ps = &pool->persist;
+    int64_t timeout;
+    struct bl_pj_path p;
+    int type;
+
+    *ps = (struct bl_persist_cfg){BL_PERSIST_NONE, NULL, 0, 32, 128};
+    if (o == NULL || json_is_null(o))
+        return 0;
+    bl_pj_key(&p, pp, "session_persistence");
+    if (!json_is_object(o))
+        return bl_pj_fail(c, &p, NULL, "must be an object (or null)");
+    if (bl_pj_keys(c, &p, o, persist_keys) || bl_pj_enum(c, &p, o, "type", types, &type) ||
+        bl_pj_str(c, &p, o, "cookie_name", &ps->cookie_name, NULL) ||
+        bl_pj_int(c, &p, o, "persistence_timeout", &timeout, 0, 0, 31536000))
+        return -EINVAL;
+    ps->type = (enum bl_persist_type)(type + 1);
+    ps->timeout_s = (uint32_t)timeout;
+    if (ps->type == BL_PERSIST_APP_COOKIE && (ps->cookie_name == NULL || !ps->cookie_name[0]))
+        return bl_pj_fail(c, &p, "cookie_name", "is required for APP_COOKIE persistence");
+    if (ps->type != BL_PERSIST_APP_COOKIE && ps->cookie_name != NULL)
+        return bl_pj_fail(c, &p, "cookie_name", "applies to APP_COOKIE persistence only");
+    if (ps->cookie_name && strpbrk(ps->cookie_name, " \t,;\\=\"()<>@:/[]?{}") != NULL)
+        return bl_pj_fail(c, &p, "cookie_name", "must be a cookie name (no spaces or separators)");
+    if (ps->type != BL_PERSIST_SOURCE_IP && pool->proto != BL_PROTO_HTTP &&
+        pool->proto != BL_PROTO_HTTPS)
+        return bl_pj_fail(c, &p, "type", "%s persistence needs an HTTP pool, not %s",
+                    types[type], bl_proto_name(pool->proto));
+    return parse_granularity(c, &p, o, ps);
+}
+
+static const char *const retry_keys[] = {"num_retries", "retry_on", "per_try_timeout", NULL};
+
+static int parse_retry_on(struct bl_pj *c, const struct bl_pj_path *p, json_t *arr, uint8_t *on)
+{
+    static const char *const names[] = {"connect-failure", "reset", "5xx", "per-try-timeout"};
+    size_t i;
+    json_t *v;
+
+    if (arr == NULL || json_is_null(arr))
+        return 0;
+    if (!json_is_array(arr))
+        return bl_pj_fail(c, p, "retry_on", "must be a list");
+    *on = 0;
+    json_array_foreach(arr, i, v) {
+        unsigned k = 0;
+        while (k < 4 && !(json_is_string(v) && strcmp(json_string_value(v), names[k]) == 0))
+            k++;
+        if (k == 4)
+            return bl_pj_fail(c, p, "retry_on", "entries must be connect-failure, reset, 5xx or "
+                        "per-try-timeout");
+        *on |= (uint8_t)(1u << k);
+    }
+    return 0;
+}
+
+/* ballast_retry_policy: absent = 1 retry on connect-failure, reset and 5xx. */
+static int parse_retry(struct bl_pj *c, const struct bl_pj_path *pp, json_t *o, struct bl_retry_cfg *r)
+{
+    int64_t n, per_try;
+    struct bl_pj_path p;
+
+    *r = (struct bl_retry_cfg){1, BL_RETRY_CONNECT | BL_RETRY_RESET | BL_RETRY_5XX, 0};
+    if (o == NULL || json_is_null(o))
+        return 0;
+    bl_pj_key(&p, pp, "ballast_retry_policy");
+    if (!json_is_object(o))
+        return bl_pj_fail(c, &p, NULL, "must be an object (or null)");
+    if (bl_pj_keys(c, &p, o, retry_keys) ||
+        bl_pj_int(c, &p, o, "num_retries", &n, 1, 0, BL_LB_MAX_TRIES - 1) ||
+        bl_pj_int(c, &p, o, "per_try_timeout", &per_try, 0, 0, TIMEOUT_MAX_MS) ||
+        parse_retry_on(c, &p, json_object_get(o, "retry_on"), &r->on))
+        return -EINVAL;
+    r->num_retries = (uint8_t)n;
+    r->per_try_timeout_ms = (uint32_t)per_try;
+    if (per_try > 0 && !(r->on & BL_RETRY_TIMEOUT))
+        r->on |= BL_RETRY_TIMEOUT;
+    return 0;
+}
+
 static int check_pool_proto(struct bl_pj *c, const struct bl_pj_path *p, enum bl_proto proto)
 {
     switch (proto) {
@@ -162,6 +297,8 @@ static int parse_pool(struct bl_pj *c, const struct bl_pj_path *p, json_t *o, st
         bl_pj_bool(c, p, o, "ballast_panic", &pool->panic, false) ||
         bl_pj_bool(c, p, o, "ballast_close_on_markdown", &pool->close_on_markdown, false) ||
         parse_outlier(c, p, json_object_get(o, "ballast_outlier_detection"), &pool->outlier) ||
+        parse_persist(c, p, json_object_get(o, "session_persistence"), pool) ||
+        parse_retry(c, p, json_object_get(o, "ballast_retry_policy"), &pool->retry) ||
         parse_members(c, p, json_object_get(o, "members"), pool))
         return -EINVAL;
     pool->algo = bl_algo_find(algos[algo]);
@@ -185,7 +322,7 @@ static const char *const listener_keys[] = {
     "alpn_protocols", "l7policies", "admin_state_up", "tags", "project_id", "tenant_id",
     "loadbalancer_id", "loadbalancers", "provisioning_status", "operating_status",
     "created_at", "updated_at", "hsts_max_age", "hsts_include_subdomains", "hsts_preload",
-    NULL};
+    "ballast_timeout_http_request", NULL};
 
 static int check_listener_proto(struct bl_pj *c, const struct bl_pj_path *p, enum bl_proto proto)
 {
@@ -226,9 +363,11 @@ bool bl_pj_protos_compatible(enum bl_proto l, enum bl_proto p)
     }
 }
 
+#define DEFAULT_TIMEOUT_HTTP_REQUEST_MS 10000 /* as HAProxy's usual "timeout http-request" */
+
 static int parse_timeouts(struct bl_pj *c, const struct bl_pj_path *p, json_t *o, struct bl_cfg_listener *l)
 {
-    int64_t tcd, tmc, tmd, tti;
+    int64_t tcd, tmc, tmd, tti, thr;
 
     if (bl_pj_int(c, p, o, "timeout_client_data", &tcd, BL_DEFAULT_TIMEOUT_CLIENT_DATA_MS, 0,
                 TIMEOUT_MAX_MS) ||
@@ -236,11 +375,53 @@ static int parse_timeouts(struct bl_pj *c, const struct bl_pj_path *p, json_t *o
                 TIMEOUT_MAX_MS) ||
         bl_pj_int(c, p, o, "timeout_member_data", &tmd, BL_DEFAULT_TIMEOUT_MEMBER_DATA_MS, 0,
                 TIMEOUT_MAX_MS) ||
-        bl_pj_int(c, p, o, "timeout_tcp_inspect", &tti, 0, 0, TIMEOUT_MAX_MS))
+        bl_pj_int(c, p, o, "timeout_tcp_inspect", &tti, 0, 0, TIMEOUT_MAX_MS) ||
+        bl_pj_int(c, p, o, "ballast_timeout_http_request", &thr, DEFAULT_TIMEOUT_HTTP_REQUEST_MS, 0,
+                TIMEOUT_MAX_MS))
         return -EINVAL;
+    l->timeout_request_ms = (uint32_t)thr;
     l->timeout_client_data_ms = (uint32_t)tcd;
     l->timeout_member_connect_ms = (uint32_t)tmc;
     l->timeout_member_data_ms = (uint32_t)tmd;
+    return 0;
+}
+
+/* Octavia's insert_headers: {"X-Forwarded-For": "true", ...}, values "true"/"false". */
+static int parse_insert_headers(struct bl_pj *c, const struct bl_pj_path *p, json_t *o,
+                                struct bl_cfg_listener *l)
+{
+    json_t *ih = json_object_get(o, "insert_headers"), *v;
+    const char *k;
+    struct bl_pj_path hp;
+
+    if (ih == NULL || json_is_null(ih))
+        return 0;
+    if (!json_is_object(ih))
+        return bl_pj_fail(c, p, "insert_headers", "must be an object of header names to \"true\"");
+    bl_pj_key(&hp, p, "insert_headers");
+    json_object_foreach(ih, k, v) {
+        unsigned i = 0;
+        bool on;
+        while (i < BL_XH_COUNT && strcasecmp(k, bl_insert_header_names[i]) != 0)
+            i++;
+        if (i == BL_XH_COUNT)
+            return bl_pj_fail(c, &hp, k, "is not a header ballast can insert (X-Forwarded-For, "
+                        "X-Forwarded-Port, X-Forwarded-Proto, X-SSL-Client-*, X-SSL-Issuer)");
+        if (json_is_boolean(v))
+            on = json_is_true(v);
+        else if (json_is_string(v) && (strcasecmp(json_string_value(v), "true") == 0 ||
+                                       strcasecmp(json_string_value(v), "false") == 0))
+            on = strcasecmp(json_string_value(v), "true") == 0;
+        else
+            return bl_pj_fail(c, &hp, k, "must be \"true\" or \"false\"");
+        if (on && l->proto != BL_PROTO_HTTP && l->proto != BL_PROTO_TERMINATED_HTTPS)
+            return bl_pj_fail(c, &hp, k, "headers are inserted only by HTTP and TERMINATED_HTTPS "
+                        "listeners, not %s", bl_proto_name(l->proto));
+        if (on && (1u << i) & BL_XH_SSL_ANY && l->proto != BL_PROTO_TERMINATED_HTTPS)
+            return bl_pj_fail(c, &hp, k, "is inserted only by TERMINATED_HTTPS listeners");
+        if (on)
+            l->insert_headers |= 1u << i;
+    }
     return 0;
 }
 
@@ -340,7 +521,7 @@ static int parse_listener(struct bl_pj *c, const struct bl_pj_path *p, json_t *o
         return -EINVAL;
     if (port == 0)
         return bl_pj_fail(c, p, "protocol_port", "is required");
-    if (check_listener_proto(c, p, l->proto))
+    if (check_listener_proto(c, p, l->proto) || parse_insert_headers(c, p, o, l))
         return -EINVAL;
     l->port = (uint16_t)port;
     l->connection_limit = limit;

@@ -11,6 +11,7 @@
 #include "core/arena.h"
 #include "core/hash.h"
 #include "core/xalloc.h"
+#include "lb/stick.h"
 #include "net/sock.h"
 
 static void lsock_dtor(void *block)
@@ -41,17 +42,49 @@ static void build_pool(struct bl_snap_pool *sp, const struct bl_cfg_pool *cfg)
         /* Seeded by address:port only, so Maglev places a member identically
          * whatever its position in the list or the pool's other members. */
         lbm[i].key_hash = bl_hash_str(as);
+        sp->members[i].stick_id = bl_stick_member_id(lbm[i].key_hash);
+        if (m->id[0])
+            snprintf(sp->members[i].cookie, sizeof(sp->members[i].cookie), "%s", m->id);
+        else
+            snprintf(sp->members[i].cookie, sizeof(sp->members[i].cookie), "%08x",
+                     sp->members[i].stick_id);
         lbm[i].weight = m->weight;
         lbm[i].backup = m->backup;
         lbm[i].admin_up = m->admin_up && cfg->admin_up;
+    }
+    if (cfg->persist.type == BL_PERSIST_SOURCE_IP || cfg->persist.type == BL_PERSIST_APP_COOKIE) {
+        /* Keyed by the pool and the kind of key: a change of persistence type starts afresh. */
+        snprintf(key, sizeof(key), "%s/stick:%d", cfg->key, (int)cfg->persist.type);
+        sp->stick = bl_registry_ref(key, bl_stick_size(), NULL, NULL);
     }
     bl_lb_pool_build(&sp->lb, cfg->algo, lbm, cfg->nmembers, &sp->st->cursor);
     sp->lb.panic = cfg->panic;
     free(lbm);
 }
 
+int bl_snap_pool_find_stick(const struct bl_snap_pool *sp, uint32_t id)
+{
+    for (uint32_t i = 0; i < sp->nmembers; i++) {
+        if (sp->members[i].stick_id == id)
+            return (int)i;
+    }
+    return -1;
+}
+
+int bl_snap_pool_find_cookie(const struct bl_snap_pool *sp, const char *cookie, size_t len)
+{
+    for (uint32_t i = 0; i < sp->nmembers; i++) {
+        const char *c = sp->members[i].cookie;
+        if (strlen(c) == len && memcmp(c, cookie, len) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
 static void dispose_pool(struct bl_snap_pool *sp)
 {
+    if (sp->stick)
+        bl_registry_unref(sp->stick);
     bl_lb_pool_dispose(&sp->lb);
     for (uint32_t i = 0; i < sp->nmembers; i++)
         bl_registry_unref(sp->members[i].st);
@@ -123,12 +156,11 @@ static void label_listener(struct bl_snap_listener *sl, uint32_t lbi, uint32_t l
 static int check_runnable(const struct bl_snap_listener *sl, const char *path, struct bl_err *err)
 {
     switch (sl->cfg->proto) {
-    case BL_PROTO_HTTP:
     case BL_PROTO_TERMINATED_HTTPS:
     case BL_PROTO_PROMETHEUS:
         return bl_err_set(err, -ENOTSUP,
                           "%s.protocol: %s listeners are not supported by this "
-                          "ballast yet (the L7 proxy is still to come); use TCP",
+                          "ballast yet; use HTTP or TCP",
                           path, bl_proto_name(sl->cfg->proto));
     default:
         return 0;

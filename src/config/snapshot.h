@@ -22,14 +22,32 @@
 #include "core/err.h"
 #include "lb/pool.h"
 
+/* Responses the HTTP proxy makes itself, counted per listener by cause. */
+enum bl_reply_kind {
+    BL_REPLY_400 = 0, /* malformed request (also 414, 431, 501, 505 from the parser) */
+    BL_REPLY_403,     /* allowed_cidrs, or an L7 REJECT policy */
+    BL_REPLY_408,     /* request head not received in time */
+    BL_REPLY_502,     /* member failed: connect refused, reset, bad response */
+    BL_REPLY_503,     /* no usable member */
+    BL_REPLY_504,     /* member did not answer in time */
+    BL_REPLY_REDIRECT, /* L7 REDIRECT_TO_URL / REDIRECT_PREFIX */
+    BL_REPLY_COUNT,
+};
+
 /* Counters of one listener, shared by workers and kept across reloads. */
 struct bl_listener_state {
-    _Atomic int32_t active;     /* client connections open now */
-    _Atomic uint64_t total;     /* client connections accepted and served */
-    _Atomic uint64_t bytes_in;  /* bytes received from clients */
-    _Atomic uint64_t bytes_out; /* bytes sent to clients */
-    _Atomic uint64_t denied;    /* refused by allowed_cidrs or connection_limit */
-    _Atomic uint64_t errors;    /* no usable member, or every try failed */
+    _Atomic int32_t active;       /* client connections open now */
+    _Atomic uint64_t total;       /* client connections accepted and served */
+    _Atomic uint64_t bytes_in;    /* bytes received from clients */
+    _Atomic uint64_t bytes_out;   /* bytes sent to clients */
+    _Atomic uint64_t denied;      /* refused by allowed_cidrs or connection_limit */
+    _Atomic uint64_t errors;      /* no usable member, or every try failed */
+    /* HTTP listeners only. */
+    _Atomic uint64_t requests;       /* request heads received */
+    _Atomic uint64_t request_errors; /* requests refused as malformed (Octavia's request_errors) */
+    _Atomic uint64_t responses[6];   /* responses sent to clients by class: [2] = 2xx ... */
+    _Atomic uint64_t replies[BL_REPLY_COUNT]; /* of which made by ballast, by cause */
+    _Atomic uint64_t retries;        /* requests sent again to another member */
 };
 
 /* A listening socket for one (address, protocol, worker); shared across snapshots. */
@@ -50,6 +68,8 @@ struct bl_pool_state {
 struct bl_snap_member {
     const struct bl_cfg_member *cfg;
     struct bl_member_state *st; /* registry reference */
+    uint32_t stick_id;          /* identity in stick tables (lb/stick.h) */
+    char cookie[40];            /* HTTP_COOKIE value: the member id, else stick_id in hex */
 };
 
 struct bl_snap_pool {
@@ -58,6 +78,7 @@ struct bl_snap_pool {
     struct bl_snap_member *members;
     uint32_t nmembers;
     struct bl_pool_state *st; /* registry reference */
+    struct bl_stick *stick;   /* SOURCE_IP / APP_COOKIE persistence: registry reference */
     bool hash_client;         /* SOURCE_IP*: pick() needs the client hash */
     bool hash_port;           /* SOURCE_IP_PORT: the source port is in it */
 };
@@ -110,6 +131,12 @@ struct bl_snap_lb {
     struct bl_snap_pool *pools;         /* every pool of the load balancer */
     uint32_t npools;
 };
+
+/* The index of the member whose stick_id is `id`, or -1. */
+int bl_snap_pool_find_stick(const struct bl_snap_pool *sp, uint32_t id);
+
+/* The index of the member whose HTTP_COOKIE value is cookie[0..len), or -1. */
+int bl_snap_pool_find_cookie(const struct bl_snap_pool *sp, const char *cookie, size_t len);
 
 /*
  * The flat arrays are views: shallow copies of the parts' listeners and pools

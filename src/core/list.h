@@ -36,6 +36,15 @@ static inline void bl_list_append(struct bl_list *head, struct bl_list *n)
     head->prev = n;
 }
 
+/* Links `n` right after `head`, i.e. at the front of the list. */
+static inline void bl_list_prepend(struct bl_list *head, struct bl_list *n)
+{
+    n->next = head->next;
+    n->prev = head;
+    head->next->prev = n;
+    head->next = n;
+}
+
 /* Unlinks `n` and makes it an empty list again, so a second remove is harmless. */
 static inline void bl_list_remove(struct bl_list *n)
 {

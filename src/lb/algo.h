@@ -23,8 +23,10 @@ struct bl_lb_tier {
 };
 
 /* Members a pick must skip: already tried by this connection. */
+#define BL_LB_MAX_TRIES 4 /* members one connection or request may try */
+
 struct bl_lb_tried {
-    uint32_t idx[4];
+    uint32_t idx[BL_LB_MAX_TRIES];
     unsigned n;
     bool ignore_health; /* panic mode (lb/pool.c): down members count as usable */
 };

@@ -85,6 +85,28 @@ uint64_t bl_addr_hash(const struct bl_addr *a, bool with_port)
     return h;
 }
 
+uint64_t bl_addr_hash_prefix(const struct bl_addr *a, unsigned bits_v4, unsigned bits_v6)
+{
+    struct bl_addr m = *a;
+    unsigned char *b;
+    unsigned n, bits;
+
+    if (m.u.sa.sa_family == AF_INET) {
+        b = (unsigned char *)&m.u.in4.sin_addr;
+        n = 4;
+        bits = bits_v4;
+    } else {
+        b = (unsigned char *)&m.u.in6.sin6_addr;
+        n = 16;
+        bits = bits_v6;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        unsigned keep = bits >= 8 * (i + 1) ? 8 : bits > 8 * i ? bits - 8 * i : 0;
+        b[i] &= (unsigned char)(0xff00u >> keep);
+    }
+    return bl_addr_hash(&m, false);
+}
+
 int bl_cidr_parse(struct bl_cidr *c, const char *s)
 {
     char ip[INET6_ADDRSTRLEN + 1];

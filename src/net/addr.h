@@ -48,6 +48,10 @@ bool bl_addr_equal(const struct bl_addr *a, const struct bl_addr *b);
  */
 uint64_t bl_addr_hash(const struct bl_addr *a, bool with_port);
 
+/* bl_addr_hash() of the address alone, keeping only its first `bits_v4` (IPv4)
+ * or `bits_v6` (IPv6) bits: clients of one network share a hash. */
+uint64_t bl_addr_hash_prefix(const struct bl_addr *a, unsigned bits_v4, unsigned bits_v6);
+
 /* Parses "10.0.0.0/8", "::1/128" or a bare address (full-length prefix);
  * clears host bits as Octavia normalises them. Returns 0 or -EINVAL. */
 int bl_cidr_parse(struct bl_cidr *c, const char *s);

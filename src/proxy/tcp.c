@@ -32,10 +32,10 @@
 #include "lb/pool.h"
 #include "net/proxyproto.h"
 #include "net/sock.h"
+#include "proxy/persist.h"
 #include "proxy/worker.h"
 
 #define SPLICE_CHUNK (256 * 1024) /* pipes are sized to match (worker.c) */
-#define MAX_CONNECT_TRIES 2 /* the first member, then one other */
 #define ACCEPT_BURST 32
 
 enum bl_sess_state {
@@ -91,6 +91,7 @@ struct bl_session {
     struct half down;      /* member -> client */
     struct bl_addr peer;
     uint64_t hash; /* client hash for SOURCE_IP* */
+    struct bl_persist_pick persist; /* session_persistence SOURCE_IP */
     unsigned char hdr[BL_PROXY_HDR_MAX]; /* PROXY header still to send */
     uint8_t hdr_len, hdr_off;
     enum bl_sess_state state;
@@ -558,7 +559,7 @@ static void log_connect_failure(const struct bl_session *s, int rc)
     skipped = atomic_exchange(&st->unlogged, 0);
     bl_log(BL_LOG_WARN, "%s: member %s: connect failed: %s%s", s->sl->label,
            bl_addr_str(&s->pool->members[s->member].cfg->addr, ms), strerror(-rc),
-           s->tried.n < MAX_CONNECT_TRIES ? " (trying another member)" : "");
+           s->tried.n < 1u + s->pool->cfg->retry.num_retries ? " (trying another member)" : "");
     if (skipped > 0)
         bl_log(BL_LOG_WARN, "%s: member %s: %u more connect failures in the last second",
                s->sl->label, ms, skipped);
@@ -602,10 +603,14 @@ static void start_connect(struct bl_session *s)
     struct bl_loop *loop = s->w->loop;
     const struct bl_cfg_listener *l = s->sl->cfg;
 
-    while (s->tried.n < MAX_CONNECT_TRIES) {
-        int fd, m = bl_lb_pick(&s->pool->lb, s->hash, &s->tried);
+    while (s->tried.n < 1u + s->pool->cfg->retry.num_retries) {
+        int fd, m = s->persist.member;
+        s->persist.member = -1; /* a retry balances */
+        if (m < 0 || bl_lb_tried_has(&s->tried, (uint32_t)m))
+            m = bl_lb_pick(&s->pool->lb, s->hash, &s->tried);
         if (m < 0)
             break;
+        bl_persist_chosen(s->pool, &s->persist, m, bl_loop_now_ms(loop));
         s->member = m;
         s->tried.idx[s->tried.n++] = (uint32_t)m;
         bl_stat_add(member_st(s)->active, 1);
@@ -655,6 +660,7 @@ static void start_session(struct bl_wlistener *wl, int fd, const struct bl_addr 
     s->up.pipe[0] = s->up.pipe[1] = s->down.pipe[0] = s->down.pipe[1] = -1;
     if (s->pool->hash_client)
         s->hash = bl_addr_hash(peer, s->pool->hash_port);
+    bl_persist_find(s->pool, peer, NULL, bl_loop_now_ms(w->loop), &s->persist);
     bl_stat_add(sl->st->total, 1);
     bl_io_init(&s->cli, fd, on_client);
     bl_io_init(&s->srv, -1, on_member);
@@ -665,6 +671,7 @@ static void start_session(struct bl_wlistener *wl, int fd, const struct bl_addr 
 
 void bl_tcp_on_accept(struct bl_loop *loop, struct bl_io *io, uint32_t events)
 {
+    (void)loop;
     struct bl_wlistener *wl = bl_container_of(io, struct bl_wlistener, io);
 
     (void)events;
@@ -673,13 +680,8 @@ void bl_tcp_on_accept(struct bl_loop *loop, struct bl_io *io, uint32_t events)
         socklen_t len = sizeof(peer.u);
         int fd = accept4(io->fd, &peer.u.sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                /* Level-triggered: without a pause the loop would spin on this listener. */
-                bl_log(BL_LOG_ERROR, "%s: accept: %s; pausing 100 ms", wl->sl->label,
-                       strerror(errno));
-                bl_io_want(loop, io, 0);
-                bl_timer_start(loop, &wl->pause, 100);
-            }
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                bl_worker_pause_accept(wl);
             return;
         }
         peer.len = len;

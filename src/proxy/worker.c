@@ -93,6 +93,23 @@ static void on_pause_end(struct bl_loop *loop, struct bl_timer *t)
     bl_io_want(loop, &wl->io, EPOLLIN);
 }
 
+void bl_worker_pause_accept(struct bl_wlistener *wl)
+{
+    /* Level-triggered: without a pause the loop would spin on this listener. */
+    bl_log(BL_LOG_ERROR, "%s: accept: %s; pausing 100 ms", wl->sl->label, strerror(errno));
+    bl_io_want(wl->w->loop, &wl->io, 0);
+    bl_timer_start(wl->w->loop, &wl->pause, 100);
+}
+
+static bl_io_cb *accept_handler(const struct bl_snap_listener *sl)
+{
+    if (sl->socktype == SOCK_DGRAM)
+        return bl_udp_on_datagram;
+    if (sl->cfg->proto == BL_PROTO_HTTP)
+        return bl_http_on_accept;
+    return bl_tcp_on_accept;
+}
+
 static void detach_one(struct bl_worker *w, struct bl_wlistener *wl)
 {
     bl_io_detach(w->loop, &wl->io);
@@ -117,8 +134,7 @@ static struct bl_wlistener *attach_one(struct bl_worker *w, struct bl_snap_liste
     wl->sl = sl;
     wl->ls = sl->lsocks[w->id];
     bl_timer_init(&wl->pause, on_pause_end);
-    bl_io_init(&wl->io, wl->ls->fd,
-               sl->socktype == SOCK_DGRAM ? bl_udp_on_datagram : bl_tcp_on_accept);
+    bl_io_init(&wl->io, wl->ls->fd, accept_handler(sl));
     rc = bl_io_want(w->loop, &wl->io, EPOLLIN);
     if (rc < 0)
         bl_log(BL_LOG_ERROR, "worker %u: cannot watch listener %s: %s", w->id, sl->label,
@@ -173,6 +189,7 @@ static void rebind_listeners(struct bl_worker *w, struct bl_snapshot *s)
         if (tab[h] != NULL) {
             wls[i] = tab[h];
             wls[i]->sl = &s->listeners[i];
+            wls[i]->io.cb = accept_handler(wls[i]->sl); /* TCP <-> HTTP on the same socket */
             tab[h]->ls = NULL; /* taken: the sweep below leaves it */
         } else {
             wls[i] = attach_one(w, &s->listeners[i]);
@@ -266,6 +283,8 @@ static int worker_init(struct bl_worker *w, unsigned id, struct bl_snapshot *s)
     if (w->loop == NULL)
         return -errno;
     bl_list_init(&w->sessions);
+    bl_list_init(&w->hsessions);
+    bl_up_init(&w->up, w->loop);
     w->scratch = bl_xmalloc(BL_SCRATCH);
     rc = bl_async_init(w->loop, &w->wake, on_wake);
     if (rc < 0)
@@ -343,9 +362,12 @@ uint64_t bl_dataplane_applied_generation(const struct bl_dataplane *dp)
 static void worker_dispose(struct bl_worker *w)
 {
     bl_tcp_close_all(w);
+    bl_http_close_all(w);
     bl_udp_close_all(w);
+    bl_up_dispose(&w->up);
     /* Closing sessions queued their frees; run them now. */
     bl_loop_drain(w->loop);
+    bl_hbuf_cache_clear(&w->bufs);
     bl_timer_stop(w->loop, &w->reaper);
     detach_listeners(w);
     bl_snapshot_release(w->snap);

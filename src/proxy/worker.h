@@ -16,6 +16,8 @@
 #include "config/snapshot.h"
 #include "core/list.h"
 #include "core/loop.h"
+#include "proxy/hbuf.h"
+#include "proxy/upstream.h"
 
 #define BL_PIPE_POOL_MAX 64
 #define BL_PIPE_BYTES (256 * 1024) /* pipe capacity asked for (F_SETPIPE_SZ) */
@@ -45,6 +47,9 @@ struct bl_worker {
     _Atomic uint64_t generation;           /* snap->generation, readable by the control thread */
     struct bl_wlistener **wls;             /* one per snap->listeners[], each its own block */
     struct bl_list sessions;               /* live TCP sessions (struct bl_session.node) */
+    struct bl_list hsessions;              /* live HTTP sessions (struct bl_hsess.node) */
+    struct bl_up_pool up;                  /* member connections kept alive (HTTP) */
+    struct bl_hbuf_cache bufs;             /* spare HTTP buffers */
     int pipes[BL_PIPE_POOL_MAX][2];        /* empty pipes kept for splice */
     unsigned npipes;
     struct bl_udp_flow **flows;            /* UDP flow hash table */
@@ -68,6 +73,15 @@ void bl_tcp_close_all(struct bl_worker *w);
 /* tcp.c: resets the established sessions whose member is marked down, in pools
  * with ballast_close_on_markdown (unless the pool is in panic mode). */
 void bl_tcp_close_down(struct bl_worker *w);
+
+/* http.c: accept what an HTTP listener has queued; start a session for each. */
+void bl_http_on_accept(struct bl_loop *loop, struct bl_io *io, uint32_t events);
+
+/* http.c: closes every HTTP session (worker shutdown). */
+void bl_http_close_all(struct bl_worker *w);
+
+/* Stops accepting on `wl` for a moment (accept failed for lack of descriptors or memory). */
+void bl_worker_pause_accept(struct bl_wlistener *wl);
 
 /* udp.c: read datagrams from a UDP listener and forward them. */
 void bl_udp_on_datagram(struct bl_loop *loop, struct bl_io *io, uint32_t events);

@@ -41,6 +41,7 @@ LB = "/v2.0/lbaas/loadbalancers"
 LISTENERS = "/v2.0/lbaas/listeners"
 POOLS = "/v2.0/lbaas/pools"
 HMS = "/v2.0/lbaas/healthmonitors"
+L7P = "/v2.0/lbaas/l7policies"
 SETTLE = 2.0  # seconds a write may take to become ACTIVE (scaled)
 
 

@@ -2,11 +2,11 @@
 """REST API: L7 policies and rules (CRUD, Octavia's defaults and messages,
 dense positions, locking, cascade, the graph create) on the no-op provider,
 and the ballast provider's 501 on listeners that cannot run L7."""
-from apiutil import (LB, LISTENERS, POOLS, UNKNOWN, assert_fault, create_lb, create_listener,
+from apiutil import (L7P, LB, LISTENERS, POOLS, UNKNOWN, assert_fault, create_lb, create_listener,
                      create_pool, pipeline, wait_active, wait_gone, wait_lb)
 from apiutil import api_fixture, server_fixture  # noqa: F401  (fixtures)
 
-L7P = "/v2.0/lbaas/l7policies"
+
 
 
 def rules_path(pid):

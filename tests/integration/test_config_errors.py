@@ -63,10 +63,27 @@ CASES = {
     "tcp_listener_udp_pool": (_bad(lambda c: _l0(c)["default_pool"].update(protocol="UDP")),
                               ["loadbalancer.listeners[0].default_pool.protocol",
                                "'UDP'", "'TCP'"]),
-    # the model knows HTTP (L7 policies parse); this data plane cannot run it yet
-    "http_listener": (_bad(lambda c: (_l0(c).update(protocol="HTTP"),
-                                      _l0(c)["default_pool"].update(protocol="HTTP"))),
-                      ["loadbalancer.listeners[0].protocol", "not supported"]),
+    "http_listener_tcp_pool": (_bad(lambda c: _l0(c).update(protocol="HTTP")),
+                               ["loadbalancer.listeners[0].default_pool.protocol",
+                                "'TCP'", "'HTTP'"]),
+    "insert_headers_unknown": (_bad(lambda c: (_l0(c).update(protocol="HTTP"),
+                                               _l0(c)["default_pool"].update(protocol="HTTP"),
+                                               _l0(c).update(insert_headers={"X-Evil": "true"}))),
+                               ["loadbalancer.listeners[0].insert_headers.X-Evil"]),
+    "insert_headers_on_tcp": (_bad(lambda c: _l0(c).update(
+                                  insert_headers={"X-Forwarded-For": "true"})),
+                              ["loadbalancer.listeners[0].insert_headers.X-Forwarded-For",
+                               "TCP"]),
+    "insert_headers_value": (_bad(lambda c: (_l0(c).update(protocol="HTTP"),
+                                             _l0(c)["default_pool"].update(protocol="HTTP"),
+                                             _l0(c).update(insert_headers={
+                                                 "X-Forwarded-For": "yes"}))),
+                             ["loadbalancer.listeners[0].insert_headers.X-Forwarded-For",
+                              "\"true\""]),
+    # the model knows PROMETHEUS; this data plane cannot run it yet
+    "prometheus_listener": (_bad(lambda c: (_l0(c).update(protocol="PROMETHEUS"),
+                                            _l0(c).pop("default_pool"))),
+                            ["loadbalancer.listeners[0].protocol", "not supported"]),
     "l7_bad_regex": (_bad(lambda c: (_l0(c).update(protocol="HTTP", l7policies=[
         {"action": "REJECT", "rules": [{"type": "PATH", "compare_type": "REGEX",
                                         "value": "[a-"}]}]),

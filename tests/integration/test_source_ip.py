@@ -107,3 +107,15 @@ def test_source_ip_port_spreads_one_address(ballastd, tcp_member):
     seen = [banner(port, src="127.0.0.9") for _ in range(30)]
     assert set(seen) <= {m.name for m in ms}, seen
     assert len(set(seen)) >= 2, seen
+
+
+def test_round_robin_with_source_ip_persistence_sticks_on_tcp(ballastd, tcp_member):
+    a, b = tcp_member(), tcp_member()
+    port = free_port()
+    ballastd(simple_config(port, [a, b],
+                           pool_kw={"session_persistence": {"type": "SOURCE_IP"}}))
+    names = {banner(port) for _ in range(6)}
+    assert len(names) == 1, names  # round robin alone would alternate
+    # another client network (a /24 granularity would group them; /32 does not)
+    other = {banner(port, src="127.0.0.2") for _ in range(4)}
+    assert len(other) == 1, other

@@ -129,6 +129,10 @@ static void test_errors(void)
                      "{\"protocol\": \"TCP\", \"lb_algorithm\": \"RANDOM\"}}"),
                  "loadbalancers[0].listeners[1].default_pool.lb_algorithm: must be one of "
                  "ROUND_ROBIN, LEAST_CONNECTIONS, SOURCE_IP, SOURCE_IP_PORT");
+    expect_error(LB1("{\"protocol\": \"HTTP\", \"protocol_port\": 81, \"insert_headers\": "
+                     "{\"X-SSL-Client-CN\": \"true\"}}"),
+                 "loadbalancers[0].listeners[1].insert_headers.X-SSL-Client-CN: is inserted only "
+                 "by TERMINATED_HTTPS listeners");
     expect_error("{\"loadbalancer\": {\"name\": \"x\"}}",
                  "loadbalancer.vip_address: is required (the address listeners bind to)");
     expect_error("{\"loadbalancer\": {\"vip_address\": \"example.com\"}}",

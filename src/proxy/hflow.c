@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One direction of an HTTP exchange: see hflow.h. */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "proxy/hflow.h"
+
+#define MAX_HEAD_BYTES (BL_HBUF_SIZE - 2048) /* room left for the headers ballast adds */
+
+const struct bl_http_limits bl_hflow_limits = {
+    .max_line_bytes = 8192,
+    .max_header_bytes = MAX_HEAD_BYTES,
+    .max_headers = BL_HFLOW_MAX_HEADERS,
+};
+
+ssize_t bl_hflow_fill(struct bl_hflow *f, struct bl_hbuf_cache *bc, int fd)
+{
+    ssize_t n;
+
+    if (f->eof)
+        return 0;
+    bl_hbuf_ready(bc, &f->in);
+    if (bl_hbuf_room(&f->in) == 0)
+        return 0;
+    n = recv(fd, f->in.data + f->in.len, BL_HBUF_SIZE - f->in.len, 0);
+    if (n > 0) {
+        f->in.len += (uint32_t)n;
+        return n;
+    }
+    bl_hbuf_release(bc, &f->in);
+    if (n == 0) {
+        f->eof = true;
+        return 0;
+    }
+    return errno == EAGAIN ? 0 : -errno;
+}
+
+int bl_hflow_scan(struct bl_hflow *f)
+{
+    size_t avail = bl_hbuf_used(&f->in) - f->fwd;
+
+    switch (f->st) {
+    case BL_BODY_LENGTH: {
+        size_t n = avail < f->left ? avail : (size_t)f->left;
+        f->fwd += n;
+        f->left -= n;
+        if (f->left == 0)
+            f->st = BL_BODY_DONE;
+        return 0;
+    }
+    case BL_BODY_CHUNKED:
+        while (avail > 0 && !bl_http_chunked_is_done(&f->ck)) {
+            const char *data;
+            size_t dlen;
+            ssize_t n = bl_http_chunked_scan(&f->ck, f->in.data + f->in.off + f->fwd, avail,
+                                             &data, &dlen, NULL);
+            if (n < 0)
+                return -EPROTO;
+            if (n == 0)
+                break;
+            f->fwd += (size_t)n;
+            avail -= (size_t)n;
+        }
+        if (bl_http_chunked_is_done(&f->ck))
+            f->st = BL_BODY_DONE;
+        return 0;
+    case BL_BODY_CLOSE:
+    case BL_BODY_TUNNEL:
+        f->fwd += avail;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+ssize_t bl_hflow_flush(struct bl_hflow *f, int fd)
+{
+    struct iovec iov[2];
+    struct msghdr mh = {.msg_iov = iov};
+    size_t ol = bl_hbuf_used(&f->out), head;
+    ssize_t n;
+
+    if (ol > 0) {
+        iov[mh.msg_iovlen].iov_base = f->out.data + f->out.off;
+        iov[mh.msg_iovlen++].iov_len = ol;
+    }
+    if (f->fwd > 0) {
+        iov[mh.msg_iovlen].iov_base = f->in.data + f->in.off;
+        iov[mh.msg_iovlen++].iov_len = f->fwd;
+    }
+    if (mh.msg_iovlen == 0)
+        return 0;
+    n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+    if (n < 0)
+        return errno == EAGAIN ? 0 : -errno;
+    head = (size_t)n < ol ? (size_t)n : ol;
+    bl_hbuf_consume(&f->out, head);
+    bl_hbuf_consume(&f->in, (size_t)n - head);
+    f->fwd -= (size_t)n - head;
+    return n;
+}
+
+void bl_hflow_reset(struct bl_hflow *f)
+{
+    f->fwd = 0;
+    f->left = 0;
+    f->parsed = 0;
+    f->st = BL_BODY_HEAD;
+    memset(&f->ck, 0, sizeof(f->ck));
+    f->ck.limits = &bl_hflow_limits;
+}
+
+void bl_hflow_body(struct bl_hflow *f, enum bl_http_body body, int64_t length)
+{
+    switch (body) {
+    case BL_HTTP_BODY_LENGTH:
+        f->left = (uint64_t)length;
+        f->st = length > 0 ? BL_BODY_LENGTH : BL_BODY_DONE;
+        break;
+    case BL_HTTP_BODY_CHUNKED:
+        f->st = BL_BODY_CHUNKED;
+        break;
+    case BL_HTTP_BODY_CLOSE:
+        f->st = BL_BODY_CLOSE;
+        break;
+    case BL_HTTP_BODY_TUNNEL:
+        f->st = BL_BODY_TUNNEL;
+        break;
+    default:
+        f->st = BL_BODY_DONE;
+    }
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * One direction of an HTTP exchange (client -> member, or member -> client):
+ * bytes read from the source land in `in`; the head ballast rewrites goes to
+ * `out`; body bytes are not copied but counted in `fwd` as they are found in
+ * `in` (by length, or by the chunked decoder, which reads the framing and
+ * leaves it in place), then sent after `out` in one sendmsg().
+ */
+#ifndef BL_PROXY_HFLOW_H
+#define BL_PROXY_HFLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "http/chunked.h"
+#include "http/http1.h"
+#include "proxy/hbuf.h"
+
+/* Where a flow is in its message. */
+enum bl_body_st {
+    BL_BODY_HEAD = 0, /* no head yet */
+    BL_BODY_LENGTH,   /* `left` body bytes to come */
+    BL_BODY_CHUNKED,  /* chunked body: the decoder finds its end */
+    BL_BODY_CLOSE,    /* response body until the member closes */
+    BL_BODY_TUNNEL,   /* opaque bytes after a protocol switch */
+    BL_BODY_DONE,     /* message complete */
+};
+
+struct bl_hflow {
+    struct bl_hbuf in;   /* bytes read from the source */
+    struct bl_hbuf out;  /* head (or whole small request) for the destination */
+    size_t fwd;          /* bytes at in.off that are body, to send after `out` */
+    uint64_t left;       /* BL_BODY_LENGTH: body bytes not yet found in `in` */
+    size_t parsed;       /* head bytes the parser saw last time (its `last_len`) */
+    struct bl_http_chunked ck;
+    uint8_t st;          /* enum bl_body_st */
+    bool eof;            /* the source sent FIN */
+    bool shut;           /* FIN forwarded (tunnel) */
+};
+
+#define BL_HFLOW_MAX_HEADERS 100 /* header lines in a head */
+
+/* Parser limits of the proxy: heads leave room in a buffer for the headers ballast adds. */
+extern const struct bl_http_limits bl_hflow_limits;
+
+/* True while `f` has bytes for its destination. */
+static inline bool bl_hflow_pending(const struct bl_hflow *f)
+{
+    return bl_hbuf_used(&f->out) > 0 || f->fwd > 0;
+}
+
+/* Reads what `fd` has into f->in. Returns bytes read, 0 (nothing, or EOF now
+ * in f->eof) or a negative errno. */
+ssize_t bl_hflow_fill(struct bl_hflow *f, struct bl_hbuf_cache *bc, int fd);
+
+/* Finds the body bytes in f->in that may be forwarded. Returns 0 or -EPROTO. */
+int bl_hflow_scan(struct bl_hflow *f);
+
+/* Sends f->out, then f->fwd bytes of f->in, to `fd`. Returns bytes sent or -errno. */
+ssize_t bl_hflow_flush(struct bl_hflow *f, int fd);
+
+/* Forgets the message (not the buffers, nor eof): the next one starts with a head. */
+void bl_hflow_reset(struct bl_hflow *f);
+
+/* Sets how the message whose head was just taken ends. */
+void bl_hflow_body(struct bl_hflow *f, enum bl_http_body body, int64_t length);
+
+#endif

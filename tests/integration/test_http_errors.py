@@ -1,0 +1,201 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The HTTP listener's own answers: malformed requests, slow clients, failed members."""
+import socket
+import time
+
+import pytest
+
+from conftest import VIP, free_port, scaled, wait_until
+from httputil import HttpMember, get_json, http_config, http_request, raw_exchange
+
+
+@pytest.fixture
+def http_member():
+    made = []
+
+    def make(**kw):
+        m = HttpMember(**kw)
+        made.append(m)
+        return m
+
+    yield make
+    for m in made:
+        m.stop()
+
+
+def _status(raw):
+    assert raw.startswith(b"HTTP/1.1 "), raw[:200]
+    return int(raw[9:12])
+
+
+# Request smuggling and malformed heads: each is answered by ballast and never reaches a member.
+SMUGGLING = [
+    (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+     b"0\r\n\r\n", 400),
+    (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", 400),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n folded\r\n\r\n", 400),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n", 400),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n", 400),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nX-A : 1\r\n\r\n", 400),
+    (b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n", 400),
+    (b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
+    (b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+    (b"GET / HTTP/1.1\r\n\r\n", 400),                               # no Host
+    (b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+    (b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-Big: " + b"b" * 15000 + b"\r\n\r\n", 431),
+    (b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+    (b"GET / HTTP/1.1\nHost: x\n\n", 400),                           # bare LF
+]
+
+
+def test_smuggling_corpus_is_refused_before_any_member(ballastd, http_member):
+    m = http_member()
+    port = free_port()
+    b = ballastd(http_config(port, [m]))
+    for raw, want in SMUGGLING:
+        got = raw_exchange(port, raw)
+        assert _status(got) == want, (raw[:80], got[:120])
+        assert b"connection: close" in got.lower()
+    assert m.requests == []
+    st = b.listener_stats()
+    assert st["request_errors"] == len(SMUGGLING), st
+
+
+def test_chunked_body_with_bad_framing_is_cut(ballastd, http_member):
+    m = http_member()
+    port = free_port()
+    ballastd(http_config(port, [m]))
+    got = raw_exchange(port, b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             b"zz\r\nhello\r\n0\r\n\r\n", timeout=2)
+    assert not got.startswith(b"HTTP/1.1 200"), got[:100]
+
+
+def test_slowloris_is_answered_408_and_closed(ballastd, http_member):
+    m = http_member()
+    port = free_port()
+    ballastd(http_config(port, [m], ballast_timeout_http_request=500))
+    s = socket.create_connection((VIP, port), timeout=5)
+    t0 = time.monotonic()
+    got = b""
+    try:
+        for piece in [b"GET / HTTP/1.1\r\n", b"Host: x\r\n", b"X-1: a\r\n", b"X-2: b\r\n",
+                      b"X-3: c\r\n", b"X-4: d\r\n"]:
+            s.sendall(piece)
+            time.sleep(0.2)
+    except OSError:
+        pass
+    s.settimeout(3)
+    try:
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            got += chunk
+    except (socket.timeout, ConnectionResetError):
+        pass
+    elapsed = time.monotonic() - t0
+    s.close()
+    assert _status(got) == 408, got
+    assert elapsed < scaled(2.5), elapsed
+    assert m.requests == []
+
+
+def test_idle_keep_alive_client_is_closed_after_client_timeout(ballastd, http_member):
+    m = http_member()
+    port = free_port()
+    ballastd(http_config(port, [m], timeout_client_data=400))
+    status, _, _, s = http_request(port, "/")
+    assert status == 200
+    t0 = time.monotonic()
+    s.settimeout(3)
+    assert s.recv(1) == b""
+    assert 0.3 < time.monotonic() - t0 < scaled(1.5)
+    s.close()
+
+
+def test_refused_member_is_retried_on_another(ballastd, http_member):
+    good = http_member(name="good")
+    dead = free_port()
+    port = free_port()
+    b = ballastd(http_config(port, [dead, good]), workers=1)
+    for i in range(4):
+        status, r = get_json(port, f"/{i}")
+        assert status == 200 and r["member"] == "good"
+    assert b.listener_stats()["retries"] >= 1
+
+
+def test_all_members_refusing_gives_502(ballastd):
+    port = free_port()
+    b = ballastd(http_config(port, [free_port(), free_port()]))
+    got = raw_exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert _status(got) == 502
+    assert b.listener_stats()["replies"]["502"] == 1
+
+
+def test_no_member_gives_503(ballastd):
+    port = free_port()
+    b = ballastd(http_config(port, []))
+    got = raw_exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert _status(got) == 503
+    assert b.listener_stats()["replies"]["503"] == 1
+
+
+def test_no_member_keeps_the_client_connection(ballastd):
+    port = free_port()
+    ballastd(http_config(port, []))
+    status, hdrs, _, s = http_request(port, "/")
+    assert status == 503 and hdrs.get("connection") != "close"
+    status, _, _, s = http_request(port, "/", sock=s)
+    assert status == 503
+    s.close()
+
+
+def test_slow_member_gives_504(ballastd, http_member):
+    m = http_member()
+    port = free_port()
+    b = ballastd(http_config(port, [m], timeout_member_data=300))
+    t0 = time.monotonic()
+    got = raw_exchange(port, b"GET /slow/1500 HTTP/1.1\r\nHost: x\r\n\r\n", timeout=3)
+    assert _status(got) == 504
+    assert time.monotonic() - t0 < scaled(1.4)
+    assert b.listener_stats()["replies"]["504"] == 1
+
+
+def test_denied_cidr_gets_403(ballastd, http_member):
+    m = http_member()
+    port = free_port()
+    b = ballastd(http_config(port, [m], allowed_cidrs=["192.0.2.0/24"]))
+    got = raw_exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert _status(got) == 403
+    assert m.requests == []
+    assert b.listener_stats()["denied_connections"] == 1
+
+
+def test_member_dropping_the_request_gives_502(ballastd, http_member):
+    m = http_member()
+    port = free_port()
+    ballastd(http_config(port, [m]))
+    got = raw_exchange(port, b"GET /drop HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert _status(got) == 502
+
+
+def test_5xx_on_idempotent_request_is_retried_on_another_member(ballastd, http_member):
+    bad, good = http_member(name="bad"), http_member(name="good")
+    bad.fail_status = 503
+    port = free_port()
+    b = ballastd(http_config(port, [bad, good]), workers=1)
+    for i in range(4):
+        status, r = get_json(port, f"/g{i}")
+        assert status == 200 and r["member"] == "good", (status, r)
+    assert len(bad.requests) >= 2  # round robin sends it some first tries
+    assert b.listener_stats()["retries"] == len(bad.requests)
+
+
+def test_5xx_on_post_is_passed_through(ballastd, http_member):
+    bad, good = http_member(name="bad"), http_member(name="good")
+    bad.fail_status = 503
+    port = free_port()
+    ballastd(http_config(port, [bad, good]), workers=1)
+    statuses = sorted(get_json(port, "/p", method="POST", body=b"x")[0] for _ in range(2))
+    assert statuses == [200, 503]
