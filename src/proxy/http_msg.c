@@ -82,6 +82,11 @@ static bool dropped(const struct bl_http_header *h, const struct named *nm, bool
     }
     if (bl_http_header_is(h, "upgrade"))
         return !keep_upgrade;
+    /* A Connection header may not take away what frames the message or names
+     * the host: that would let a client make the member read another request. */
+    if (bl_http_header_is(h, "host") || bl_http_header_is(h, "content-length") ||
+        bl_http_header_is(h, "transfer-encoding"))
+        return false;
     return is_named(h, nm);
 }
 
