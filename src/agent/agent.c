@@ -24,6 +24,7 @@ struct bl_agent {
     void (*on_apply)(void *ctx, struct bl_snapshot *s); /* may be NULL */
     void *on_apply_ctx;
     unsigned nworkers;
+    char *certs_dir; /* where certificate ids are read (config/certs.h); NULL = none */
     struct bl_dataplane *dp;
     uint64_t generation;
     int64_t applied_rev; /* store revision the data plane reflects */
@@ -229,8 +230,10 @@ static int build_once(struct bl_agent *a, const struct lb_ids *failed, struct bl
      * balancers clash (same VIP and port): the path names the second one. */
     if (rc < 0 && (err == NULL || sscanf(err->msg, "loadbalancers[%d]", &bad) != 1))
         return rc;
-    if (rc == 0)
+    if (rc == 0) {
+        cfg->certs_dir = a->certs_dir; /* outlives every snapshot of this agent */
         rc = bl_snapshot_build(cfg, a->nworkers, a->generation + 1, out, err, &bad);
+    }
     if (rc < 0 && bad >= 0)
         *bad_id = json_string_value(
             json_object_get(json_array_get(json_object_get(doc, "loadbalancers"), bad), "id"));
@@ -385,8 +388,8 @@ void bl_agent_on_apply(struct bl_agent *a, void (*cb)(void *ctx, struct bl_snaps
         cb(ctx, bl_dataplane_snapshot(a->dp));
 }
 
-int bl_agent_start(struct bl_store *st, unsigned nworkers, struct bl_agent **out,
-                   struct bl_err *err)
+int bl_agent_start(struct bl_store *st, unsigned nworkers, const char *certs_dir,
+                   struct bl_agent **out, struct bl_err *err)
 {
     struct bl_agent *a = bl_xcalloc(1, sizeof(*a));
     struct lb_ids failed = {.n = 0};
@@ -395,6 +398,7 @@ int bl_agent_start(struct bl_store *st, unsigned nworkers, struct bl_agent **out
 
     a->st = st;
     a->nworkers = nworkers;
+    a->certs_dir = certs_dir ? bl_xstrdup(certs_dir) : NULL;
     rc = build(a, &failed, &snap, err);
     if (rc == 0) {
         a->generation = snap->generation;
@@ -417,6 +421,7 @@ void bl_agent_stop(struct bl_agent *a)
     if (a == NULL)
         return;
     bl_dataplane_stop(a->dp);
+    free(a->certs_dir);
     free(a);
 }
 

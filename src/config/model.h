@@ -15,6 +15,7 @@
 #include "lb/algo.h"
 #include "lb/outlier.h"
 #include "net/addr.h"
+#include "net/tls.h"
 
 enum bl_proto {
     BL_PROTO_TCP = 0,
@@ -75,6 +76,28 @@ struct bl_cfg_monitor {
     uint8_t http_minor;         /* http_version 1.0 (default, as Octavia) -> 0, 1.1 -> 1 */
 };
 
+/*
+ * TLS of a TERMINATED_HTTPS listener or of a pool with tls_enabled. Refs are
+ * kept as written; config/certs.c turns them into files when a snapshot is
+ * built (docs/tls.md): a path or file:// URL (file mode), else an id, or a
+ * URL whose last segment is the id, naming <certs dir>/<id>.pem.
+ */
+struct bl_cfg_tls {
+    const char *where;         /* JSON path of the listener or pool, for errors */
+    const char *cert_ref;      /* listener: default_tls_container_ref (else the first SNI
+                                  ref); pool: tls_container_ref, NULL = no client cert */
+    const char **sni_refs;     /* listener: sni_container_refs */
+    uint32_t nsni;
+    const char *ca_ref;        /* listener: client_ca_tls_container_ref; pool:
+                                  ca_tls_container_ref (members verified); NULL = none */
+    const char *crl_ref;       /* client_crl_container_ref / crl_container_ref; NULL = none */
+    enum bl_tls_auth client_auth; /* listener only */
+    unsigned versions;         /* BL_TLS_* bits; Octavia's default TLSv1.2 + TLSv1.3 */
+    const char *ciphers;       /* OpenSSL cipher string; NULL = Octavia's default */
+    unsigned char alpn[3];     /* BL_ALPN_* in the order given */
+    uint32_t nalpn;            /* 0 = no ALPN */
+};
+
 struct bl_cfg_pool {
     const char *id;
     const char *name;
@@ -87,6 +110,8 @@ struct bl_cfg_pool {
                                       established connections (default: they stay) */
     struct bl_outlier_cfg outlier; /* ballast_outlier_detection (passive checks) */
     struct bl_cfg_monitor monitor;
+    bool tls_enabled;              /* re-encrypt to members with `tls` */
+    struct bl_cfg_tls tls;         /* meaningful with tls_enabled only */
     struct bl_cfg_member *members;
     uint32_t nmembers;
 };
@@ -127,6 +152,7 @@ struct bl_cfg_listener {
     uint32_t nallowed_cidrs;
     bool admin_up;
     int pool; /* index into the load balancer's pools, -1 = no default pool */
+    struct bl_cfg_tls tls; /* TERMINATED_HTTPS only (cert_ref set) */
 };
 
 struct bl_cfg_lb {
@@ -144,6 +170,9 @@ struct bl_cfg_lb {
 struct bl_cfg {
     struct bl_arena *arena; /* owns everything below */
     bool single;            /* written as {"loadbalancer": ...}: error paths say so */
+    const char *certs_dir;  /* where certificate ids live (<id>.pem); NULL = ids refused */
+    const char *files_dir;  /* file mode: relative certificate paths start here; NULL =
+                               paths refused (API mode: only ids in certs_dir) */
     struct bl_cfg_lb *lbs;
     uint32_t nlbs;
 };

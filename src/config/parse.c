@@ -15,34 +15,23 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config/parse_int.h"
 #include "core/arena.h"
 #include "core/xalloc.h"
 
-#define PATH_MAX_LEN 256
 #define TIMEOUT_MAX_MS 2073600000LL /* Octavia's upper bound for listener timeouts */
 
-struct ctx {
-    struct bl_arena *arena;
-    struct bl_err *err;
-};
-
-/* A JSON path such as "loadbalancers[0].listeners[1]". */
-struct path {
-    char s[PATH_MAX_LEN];
-};
-
-static void path_key(struct path *out, const struct path *base, const char *key)
+void path_key(struct path *out, const struct path *base, const char *key)
 {
     snprintf(out->s, sizeof(out->s), "%s%s%s", base->s, base->s[0] ? "." : "", key);
 }
 
-static void path_index(struct path *out, const struct path *base, const char *key, size_t i)
+void path_index(struct path *out, const struct path *base, const char *key, size_t i)
 {
     snprintf(out->s, sizeof(out->s), "%s%s%s[%zu]", base->s, base->s[0] ? "." : "", key, i);
 }
 
-__attribute__((format(printf, 4, 5))) static int fail(struct ctx *c, const struct path *p,
-                                                      const char *key, const char *fmt, ...)
+int fail(struct ctx *c, const struct path *p, const char *key, const char *fmt, ...)
 {
     char msg[384];
     va_list ap;
@@ -57,7 +46,7 @@ __attribute__((format(printf, 4, 5))) static int fail(struct ctx *c, const struc
 
 /* ---- field readers: each returns 0 or -EINVAL; null means "use the default" ---- */
 
-static int check_keys(struct ctx *c, const struct path *p, json_t *obj, const char *const *known)
+int check_keys(struct ctx *c, const struct path *p, json_t *obj, const char *const *known)
 {
     const char *key;
     json_t *v;
@@ -74,8 +63,8 @@ static int check_keys(struct ctx *c, const struct path *p, json_t *obj, const ch
     return 0;
 }
 
-static int get_str(struct ctx *c, const struct path *p, json_t *obj, const char *key,
-                   const char **out, const char *def)
+int get_str(struct ctx *c, const struct path *p, json_t *obj, const char *key, const char **out,
+            const char *def)
 {
     json_t *v = json_object_get(obj, key);
 
@@ -110,8 +99,8 @@ static int get_int(struct ctx *c, const struct path *p, json_t *obj, const char 
     return 0;
 }
 
-static int get_bool(struct ctx *c, const struct path *p, json_t *obj, const char *key, bool *out,
-                    bool def)
+int get_bool(struct ctx *c, const struct path *p, json_t *obj, const char *key, bool *out,
+             bool def)
 {
     json_t *v = json_object_get(obj, key);
 
@@ -126,8 +115,8 @@ static int get_bool(struct ctx *c, const struct path *p, json_t *obj, const char
 }
 
 /* Reads a mandatory string that must be one of `allowed`; returns its index via `out`. */
-static int get_enum(struct ctx *c, const struct path *p, json_t *obj, const char *key,
-                    const char *const *allowed, int *out)
+int get_enum(struct ctx *c, const struct path *p, json_t *obj, const char *key,
+             const char *const *allowed, int *out)
 {
     json_t *v = json_object_get(obj, key);
     char list[256] = "";
@@ -214,7 +203,7 @@ static const char *const monitor_keys[] = {
     "tenant_id",   "provisioning_status", "operating_status", "created_at", "updated_at",
     NULL};
 
-static bool json_set(json_t *o, const char *key)
+bool json_set(json_t *o, const char *key)
 {
     json_t *v = json_object_get(o, key);
     return v != NULL && !json_is_null(v);
@@ -458,7 +447,7 @@ static int parse_pool(struct ctx *c, const struct path *p, json_t *o, struct bl_
         get_bool(c, p, o, "ballast_panic", &pool->panic, false) ||
         get_bool(c, p, o, "ballast_close_on_markdown", &pool->close_on_markdown, false) ||
         parse_outlier(c, p, json_object_get(o, "ballast_outlier_detection"), &pool->outlier) ||
-        parse_members(c, p, json_object_get(o, "members"), pool))
+        parse_members(c, p, json_object_get(o, "members"), pool) || parse_pool_tls(c, p, o, pool))
         return -EINVAL;
     pool->algo = bl_algo_find(algos[algo]);
     hm = json_object_get(o, "healthmonitor");
@@ -490,8 +479,8 @@ static int check_listener_proto(struct ctx *c, const struct path *p, enum bl_pro
     case BL_PROTO_UDP:
     case BL_PROTO_HTTPS:
     case BL_PROTO_HTTP:
-        return 0;
     case BL_PROTO_TERMINATED_HTTPS:
+        return 0;
     case BL_PROTO_PROMETHEUS:
         return fail(c, p, "protocol", "%s listeners are not supported by this ballast yet "
                     "(the L7 proxy is still to come); use TCP", bl_proto_name(proto));
@@ -684,7 +673,8 @@ static int parse_listener(struct ctx *c, const struct path *p, json_t *o, struct
         return -EINVAL;
     if (port == 0)
         return fail(c, p, "protocol_port", "is required");
-    if (check_listener_proto(c, p, l->proto) || parse_insert_headers(c, p, o, l))
+    if (check_listener_proto(c, p, l->proto) || parse_insert_headers(c, p, o, l) ||
+        parse_listener_tls(c, p, o, l))
         return -EINVAL;
     l->port = (uint16_t)port;
     l->connection_limit = limit;
@@ -908,6 +898,8 @@ int bl_cfg_load(const char *path, struct bl_cfg **out, struct bl_err *err)
     fclose(f);
     if (rc == 0) {
         rc = bl_cfg_parse(buf, len, out, err);
+        if (rc == 0)
+            bl_cfg_set_file_dirs(*out, path);
         if (rc < 0 && err != NULL) {
             char msg[sizeof(err->msg)];
             snprintf(msg, sizeof(msg), "%s: %s", path, err->msg);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/certs.h"
 #include "config/registry.h"
 #include "core/hash.h"
 #include "core/xalloc.h"
@@ -52,6 +53,7 @@ static void build_pool(struct bl_snap_pool *sp, const struct bl_cfg_pool *cfg)
 static void dispose_pool(struct bl_snap_pool *sp)
 {
     bl_lb_pool_dispose(&sp->lb);
+    bl_tls_ctx_unref(sp->tls_client);
     for (uint32_t i = 0; i < sp->nmembers; i++)
         bl_registry_unref(sp->members[i].st);
     free(sp->members);
@@ -99,6 +101,7 @@ static void release_lsocks(struct bl_snap_listener *sl, unsigned nworkers)
 static void dispose_listener(struct bl_snap_listener *sl, unsigned nworkers)
 {
     release_lsocks(sl, nworkers);
+    bl_tls_ctx_unref(sl->tls);
     bl_registry_unref(sl->st);
 }
 
@@ -147,7 +150,11 @@ static int build_listeners(struct bl_snapshot *s, struct bl_err *err, int *faile
                 snprintf(path, sizeof(path), "loadbalancer.listeners[%u]", k);
             else
                 snprintf(path, sizeof(path), "loadbalancers[%u].listeners[%u]", i, k);
-            rc = open_lsocks(sl, s->nworkers, path, err);
+            rc = l->proto == BL_PROTO_TERMINATED_HTTPS
+                     ? bl_certs_listener_ctx(s->cfg, l, &sl->tls, err)
+                     : 0;
+            if (rc == 0)
+                rc = open_lsocks(sl, s->nworkers, path, err);
             if (rc < 0) {
                 if (failed_lb)
                     *failed_lb = (int)i;
@@ -159,7 +166,8 @@ static int build_listeners(struct bl_snapshot *s, struct bl_err *err, int *faile
     return 0;
 }
 
-static void build_pools(struct bl_snapshot *s)
+/* A pool's certificate that cannot be read fails the build, naming its LB. */
+static int build_pools(struct bl_snapshot *s, struct bl_err *err, int *failed_lb)
 {
     uint32_t n = 0;
 
@@ -167,9 +175,21 @@ static void build_pools(struct bl_snapshot *s)
         n += s->cfg->lbs[i].npools;
     s->pools = bl_xcalloc(n ? n : 1, sizeof(*s->pools));
     for (uint32_t i = 0; i < s->cfg->nlbs; i++) {
-        for (uint32_t k = 0; k < s->cfg->lbs[i].npools; k++)
-            build_pool(&s->pools[s->npools++], &s->cfg->lbs[i].pools[k]);
+        for (uint32_t k = 0; k < s->cfg->lbs[i].npools; k++) {
+            struct bl_snap_pool *sp = &s->pools[s->npools++];
+            int rc;
+            build_pool(sp, &s->cfg->lbs[i].pools[k]);
+            if (!sp->cfg->tls_enabled)
+                continue;
+            rc = bl_certs_pool_ctx(s->cfg, sp->cfg, &sp->tls_client, err);
+            if (rc < 0) {
+                if (failed_lb)
+                    *failed_lb = (int)i;
+                return rc;
+            }
+        }
     }
+    return 0;
 }
 
 static void snapshot_free(struct bl_snapshot *s)
@@ -196,8 +216,9 @@ int bl_snapshot_build(struct bl_cfg *cfg, unsigned nworkers, uint64_t generation
     s->generation = generation;
     if (failed_lb)
         *failed_lb = -1;
-    build_pools(s);
-    rc = build_listeners(s, err, failed_lb);
+    rc = build_pools(s, err, failed_lb);
+    if (rc == 0)
+        rc = build_listeners(s, err, failed_lb);
     if (rc < 0) {
         snapshot_free(s);
         return rc;

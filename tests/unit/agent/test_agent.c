@@ -113,7 +113,7 @@ int main(void)
     mkdtemp(path);
     snprintf(db, sizeof(db), "%s/ballast.db", path);
     bl_store_open(db, &st, NULL);
-    is_int(bl_agent_start(st, 2, &agent, &err), 0, "agent starts on an empty store");
+    is_int(bl_agent_start(st, 2, NULL, &agent, &err), 0, "agent starts on an empty store");
 
     put("loadbalancer", "lb1", NULL, NULL, "{\"name\":\"lb\",\"vip_address\":\"127.0.0.1\"}");
     put("pool", "p1", "lb1", NULL, "{\"protocol\":\"TCP\",\"lb_algorithm\":\"ROUND_ROBIN\"}");

@@ -129,9 +129,9 @@ static void test_errors(void)
                      "{\"protocol\": \"TCP\", \"lb_algorithm\": \"RANDOM\"}}"),
                  "loadbalancers[0].listeners[1].default_pool.lb_algorithm: must be one of "
                  "ROUND_ROBIN, LEAST_CONNECTIONS, SOURCE_IP, SOURCE_IP_PORT");
-    expect_error(LB1("{\"protocol\": \"HTTP\", \"protocol_port\": 81}"),
-                 "loadbalancers[0].listeners[1].protocol: HTTP listeners are not supported by "
-                 "this ballast yet (the L7 proxy is still to come); use TCP");
+    expect_error(LB1("{\"protocol\": \"PROMETHEUS\", \"protocol_port\": 81}"),
+                 "loadbalancers[0].listeners[1].protocol: PROMETHEUS listeners are not supported "
+                 "by this ballast yet (the L7 proxy is still to come); use TCP");
     expect_error("{\"loadbalancer\": {\"name\": \"x\"}}",
                  "loadbalancer.vip_address: is required (the address listeners bind to)");
     expect_error("{\"loadbalancer\": {\"vip_address\": \"example.com\"}}",
