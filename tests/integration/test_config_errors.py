@@ -63,8 +63,8 @@ CASES = {
     "tcp_listener_udp_pool": (_bad(lambda c: _l0(c)["default_pool"].update(protocol="UDP")),
                               ["loadbalancer.listeners[0].default_pool.protocol",
                                "'UDP'", "'TCP'"]),
-    "http_listener": (_bad(lambda c: _l0(c).update(protocol="HTTP")),
-                      ["loadbalancer.listeners[0].protocol"]),
+    "prometheus_listener": (_bad(lambda c: _l0(c).update(protocol="PROMETHEUS")),
+                            ["loadbalancer.listeners[0].protocol"]),
     "bad_member_address": (_bad(lambda c: _l0(c)["default_pool"]["members"][0]
                                 .update(address="not-an-ip")),
                            ["loadbalancer.listeners[0].default_pool.members[0].address"]),
