@@ -24,6 +24,7 @@ struct bl_agent {
     void (*on_apply)(void *ctx, struct bl_snapshot *s); /* may be NULL */
     void *on_apply_ctx;
     unsigned nworkers;
+    char *certs_dir; /* where certificate ids are read (config/certs.h); NULL = none */
     struct bl_dataplane *dp;
     uint64_t generation;
     int64_t applied_rev;  /* store revision the data plane reflects; -1 before the first */
@@ -336,6 +337,7 @@ static int build_part(struct bl_agent *a, const char *id, const char *text, stru
         bl_cfg_free(cfg);
         return rc;
     }
+    cfg->certs_dir = a->certs_dir; /* outlives every snapshot of this agent */
     return bl_snapshot_build_lb(cfg, a->nworkers, out, err);
 }
 
@@ -596,14 +598,15 @@ void bl_agent_on_apply(struct bl_agent *a, void (*cb)(void *ctx, struct bl_snaps
         cb(ctx, bl_dataplane_snapshot(a->dp));
 }
 
-int bl_agent_start(struct bl_store *st, unsigned nworkers, struct bl_agent **out,
-                   struct bl_err *err)
+int bl_agent_start(struct bl_store *st, unsigned nworkers, const char *certs_dir,
+                   struct bl_agent **out, struct bl_err *err)
 {
     struct bl_agent *a = bl_xcalloc(1, sizeof(*a));
     int rc;
 
     a->st = st;
     a->nworkers = nworkers;
+    a->certs_dir = certs_dir ? bl_xstrdup(certs_dir) : NULL;
     a->applied_rev = -1; /* everything is new */
     rc = apply(a, true, err);
     if (rc < 0) {
@@ -625,6 +628,7 @@ void bl_agent_stop(struct bl_agent *a)
         bl_snap_lb_unref(a->lbs[i].part);
     }
     free(a->lbs);
+    free(a->certs_dir);
     free(a);
 }
 

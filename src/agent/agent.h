@@ -28,9 +28,10 @@
 struct bl_agent;
 
 /* Creates an agent for `st` and a data plane of `nworkers`, built from what
- * the store holds now (a restart resumes serving before the API answers). */
-int bl_agent_start(struct bl_store *st, unsigned nworkers, struct bl_agent **out,
-                   struct bl_err *err);
+ * the store holds now (a restart resumes serving before the API answers).
+ * Certificate refs name <certs_dir>/<id>.pem (config/certs.h; NULL = none). */
+int bl_agent_start(struct bl_store *st, unsigned nworkers, const char *certs_dir,
+                   struct bl_agent **out, struct bl_err *err);
 
 void bl_agent_stop(struct bl_agent *a);
 

@@ -148,6 +148,11 @@ json_t *bl_api_status_tree(struct ctx *c, const struct bl_store_row *lb);
 #define BL_PROVIDER_BALLAST "ballast"
 #define BL_PROVIDER_NOOP "noop_driver"
 
+/* tls_fields.c: tls_ciphers characters and alpn_protocols values (any object),
+ * then, where TLS is on, the version and ALPN lists and Octavia's defaults. */
+int bl_api_check_tls_types(struct ctx *c, json_t *obj);
+int bl_api_check_tls_lists(struct ctx *c, json_t *obj);
+
 /* True when the load balancer `lb_id` belongs to the no-op provider. */
 bool bl_api_lb_is_noop(struct ctx *c, const char *lb_id);
 

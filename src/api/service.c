@@ -122,7 +122,7 @@ int bl_api_service_start(struct bl_loop *loop, const struct bl_api_service_opts 
         rc = bl_store_open(o->db_path, &s->st, err);
     /* The data plane is rebuilt from the store before the API answers. */
     if (rc == 0)
-        rc = bl_agent_start(s->st, o->nworkers, &s->agent, err);
+        rc = bl_agent_start(s->st, o->nworkers, o->certs_dir, &s->agent, err);
     if (rc == 0)
         rc = bl_health_start(loop, on_health, s, &s->health);
     if (rc == 0) {

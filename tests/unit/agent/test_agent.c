@@ -180,7 +180,7 @@ static void test_incremental(const char *dir)
         snprintf(id, sizeof(id), "n%d", i);
         add_lb(id, ports[i], "true");
     }
-    is_int(bl_agent_start(st, 2, &agent, &err), 0, "an agent starts on a store of many LBs");
+    is_int(bl_agent_start(st, 2, NULL, &agent, &err), 0, "an agent starts on a store of many LBs");
     snap = current(agent);
     for (int i = 0; i < N; i++) {
         snprintf(id, sizeof(id), "n%d", i);
@@ -248,7 +248,7 @@ static void test_incremental(const char *dir)
     snprintf(mid, sizeof(mid), "%s", members_of(current(agent), "n2"));
     bl_agent_stop(agent);
     ok(port_closes(ports[0]), "the stopped agent's ports close");
-    is_int(bl_agent_start(st, 2, &agent, &err), 0, "restart");
+    is_int(bl_agent_start(st, 2, NULL, &agent, &err), 0, "restart");
     snap = current(agent);
     is_str(members_of(snap, "n2"), mid, "n2 as before the restart");
     is_str(members_of(snap, "n9"), "13", "n9 as before the restart");
@@ -317,7 +317,7 @@ int main(void)
     mkdtemp(path);
     snprintf(db, sizeof(db), "%s/ballast.db", path);
     bl_store_open(db, &st, NULL);
-    is_int(bl_agent_start(st, 2, &agent, &err), 0, "agent starts on an empty store");
+    is_int(bl_agent_start(st, 2, NULL, &agent, &err), 0, "agent starts on an empty store");
 
     put("loadbalancer", "lb1", NULL, NULL, "{\"name\":\"lb\",\"vip_address\":\"127.0.0.1\"}");
     put("pool", "p1", "lb1", NULL, "{\"protocol\":\"TCP\",\"lb_algorithm\":\"ROUND_ROBIN\"}");
