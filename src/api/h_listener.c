@@ -71,7 +71,7 @@ static int port_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
 static int check_supported(struct ctx *c, const char *proto)
 {
     if (strcmp(proto, "TCP") == 0 || strcmp(proto, "UDP") == 0 || strcmp(proto, "HTTPS") == 0 ||
-        strcmp(proto, "HTTP") == 0)
+        strcmp(proto, "HTTP") == 0 || strcmp(proto, "PROMETHEUS") == 0)
         return 0;
     return fault(c, 501, "Provider 'ballast' does not support a requested option: %s listeners "
                          "(not implemented yet)", proto);

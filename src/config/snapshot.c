@@ -157,7 +157,6 @@ static int check_runnable(const struct bl_snap_listener *sl, const char *path, s
 {
     switch (sl->cfg->proto) {
     case BL_PROTO_TERMINATED_HTTPS:
-    case BL_PROTO_PROMETHEUS:
         return bl_err_set(err, -ENOTSUP,
                           "%s.protocol: %s listeners are not supported by this "
                           "ballast yet; use HTTP or TCP",
