@@ -83,6 +83,9 @@ void bl_hs_prom(struct bl_hsess *s, const struct bl_http_req *req)
     const struct bl_snapshot *snap = s->snap;
     struct bl_prom_text t = {0};
 
+    /* Nothing goes to a member: what was staged for one is let go. */
+    bl_hbuf_drop(&s->w->bufs, &s->req.out);
+    s->replay_len = 0;
     if (!method_is(req, "GET") && !method_is(req, "HEAD")) {
         answer_text(s, 405, "Allow: GET, HEAD\r\n");
         return;
