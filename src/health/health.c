@@ -505,7 +505,8 @@ static struct hmember **claim_members(struct bl_health_checker *h, struct bl_sna
             rebind(m, &pools[i], k);
         }
     }
-    qsort(fresh, n, sizeof(*fresh), by_state);
+    if (n > 1) /* qsort(NULL, 0) is undefined */
+        qsort(fresh, n, sizeof(*fresh), by_state);
     *count = n;
     return fresh;
 }

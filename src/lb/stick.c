@@ -5,7 +5,7 @@
 #include "core/hash.h"
 #include "lb/stick.h"
 
-#define PROBE 4 /* slots looked at per key: the key's own and the next three */
+#define PROBE 8 /* slots looked at per key: its own and the next seven (one cache line pair) */
 
 struct slot {
     _Atomic uint64_t kv;      /* key tag << 32 | member identity; 0 = empty */

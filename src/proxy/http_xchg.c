@@ -85,6 +85,14 @@ static void count_member_error(struct bl_hsess *s)
                        bl_loop_now_ms(s->w->loop));
 }
 
+/* A 5xx answer counts towards the member's ejection as a failed connect does
+ * (Envoy's consecutive_5xx), but not in its connect-error counter. */
+static void note_5xx(struct bl_hsess *s)
+{
+    bl_outlier_failure(&s->pool->cfg->outlier, bl_hs_member_st(s), &s->pool->st->ejected,
+                       s->pool->nmembers, bl_loop_now_ms(s->w->loop));
+}
+
 /* Puts the whole request back in req.out to be sent again. */
 static bool rewind_request(struct bl_hsess *s)
 {
@@ -134,7 +142,9 @@ void bl_hs_member_failed(struct bl_hsess *s, enum bl_hs_fail why)
     bool stale = why == FAIL_CLOSED && s->reused && !s->stale_retried &&
                  bl_hbuf_used(&s->resp.in) == 0;
 
-    if (!stale && why != FAIL_5XX)
+    if (why == FAIL_5XX)
+        note_5xx(s);
+    else if (!stale)
         count_member_error(s);
     bl_hs_detach_member(s, false, why != FAIL_5XX);
     bl_hbuf_drop(&s->w->bufs, &s->resp.in);
@@ -445,7 +455,10 @@ static void take_response_head(struct bl_hsess *s, const struct bl_http_resp *re
     bl_hbuf_consume(&f->in, head_len);
     s->resp_started = true;
     bl_stat_add(s->sl->st->responses[resp->status / 100], 1);
-    bl_outlier_success(bl_hs_member_st(s));
+    if (resp->status >= 500)
+        note_5xx(s);
+    else
+        bl_outlier_success(bl_hs_member_st(s));
     if (upgrade) {
         s->state = HS_TUNNEL;
         f->st = s->req.st = BL_BODY_TUNNEL;

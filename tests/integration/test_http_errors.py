@@ -199,3 +199,18 @@ def test_5xx_on_post_is_passed_through(ballastd, http_member):
     ballastd(http_config(port, [bad, good]), workers=1)
     statuses = sorted(get_json(port, "/p", method="POST", body=b"x")[0] for _ in range(2))
     assert statuses == [200, 503]
+
+
+def test_5xx_answers_eject_a_member_with_outlier_detection(ballastd, http_member):
+    bad, good = http_member(name="bad"), http_member(name="good")
+    bad.fail_status = 500
+    port = free_port()
+    bd = ballastd(http_config(port, [bad, good], pool_kw={
+        "ballast_retry_policy": {"num_retries": 0},
+        "ballast_outlier_detection": {"consecutive_errors": 2}}), workers=1)
+    first = [get_json(port, f"/{i}")[0] for i in range(4)]
+    assert sorted(first) == [200, 200, 500, 500], first
+    # two 5xx in a row from `bad`: ejected, every request now goes to `good`
+    assert [get_json(port, f"/after{i}")[0] for i in range(6)] == [200] * 6
+    st = bd.member_stats(bad.port)
+    assert st["ejected"] is True and st["ejections"] == 1, st
