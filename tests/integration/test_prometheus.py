@@ -358,3 +358,18 @@ def test_prometheus_listener_through_the_api(server, api, tcp_member):
     assert sc.value("octavia_listener_status", listener=pl["id"], listener_name="metrics",
                     protocol="PROMETHEUS", port=str(prom_port)) == 1
     assert sc.value("octavia_loadbalancer_listeners", loadbalancer_name="api-lb") == 2
+
+
+def test_reload_turns_a_tcp_listener_into_prometheus(ballastd, tcp_member):
+    echo = tcp_member("echo")
+    port = free_port()
+    cfg = lb_config([listener(port, pool([echo]), name="l1")])
+    bd = ballastd(cfg)
+    assert banner(port) == echo.name
+    cfg["loadbalancer"]["listeners"][0] = listener(port, protocol="PROMETHEUS", name="l1")
+    bd.reload(cfg)
+    s = scrape(port)  # the same listening socket now answers HTTP itself
+    assert s.value("octavia_listener_status", listener_name="l1", protocol="PROMETHEUS") == 1
+    cfg["loadbalancer"]["listeners"][0] = listener(port, pool([echo]), name="l1")
+    bd.reload(cfg)
+    assert banner(port) == echo.name
