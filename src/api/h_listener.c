@@ -68,10 +68,15 @@ static int port_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
 }
 
 /* What the in-process data plane cannot run yet is refused as a provider limit. */
-static int check_supported(struct ctx *c, const char *proto)
+static int check_supported(struct ctx *c, json_t *obj, const char *proto)
 {
+    if (strcmp(proto, "PROMETHEUS") == 0 &&
+        (!json_is_null(json_object_get(obj, "default_tls_container_ref")) ||
+         json_array_size(json_object_get(obj, "sni_container_refs")) > 0))
+        return fault(c, 501, "Provider 'ballast' does not support a requested option: "
+                             "PROMETHEUS listeners with TLS (not implemented yet)");
     if (strcmp(proto, "TCP") == 0 || strcmp(proto, "UDP") == 0 || strcmp(proto, "HTTPS") == 0 ||
-        strcmp(proto, "HTTP") == 0)
+        strcmp(proto, "HTTP") == 0 || strcmp(proto, "PROMETHEUS") == 0)
         return 0;
     return fault(c, 501, "Provider 'ballast' does not support a requested option: %s listeners "
                          "(not implemented yet)", proto);
@@ -181,6 +186,8 @@ int bl_api_check_pool_ref(struct ctx *c, const char *pid, const char *lb_id, con
 
     if (pid == NULL)
         return 0;
+    if (strcmp(proto, "PROMETHEUS") == 0) /* Octavia says so before it looks for the pool */
+        return fault(c, 400, "Protocol PROMETHEUS listeners cannot have child objects.");
     if (bl_store_get(c->api->st, "pool", pid, c->arena, &pool, NULL) < 0 ||
         strcmp(pool.lb_id, lb_id) != 0 || strcmp(pool.provisioning_status, "DELETED") == 0)
         return fault(c, 404, "Pool %s not found.", pid);
@@ -210,7 +217,7 @@ static int listener_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
         return rc;
     if ((rc = check_options(c, obj, proto)) < 0 || (rc = check_cidrs(c, obj, lb)) < 0)
         return rc;
-    if (!bl_api_lb_is_noop(c, lb) && (rc = check_supported(c, proto)) < 0)
+    if (!bl_api_lb_is_noop(c, lb) && (rc = check_supported(c, obj, proto)) < 0)
         return rc;
     each_row(c, "listener", lb, NULL, port_cb, &pc);
     if (pc.clash)
@@ -229,6 +236,8 @@ static int listener_update(struct ctx *c, json_t *obj, const struct bl_store_row
         rc = check_options(c, obj, proto);
     if (rc == 0)
         rc = check_cidrs(c, obj, row->lb_id);
+    if (rc == 0 && !bl_api_lb_is_noop(c, row->lb_id))
+        rc = check_supported(c, obj, proto);
     if (rc == 0)
         rc = bl_api_check_pool_ref(
             c, json_string_value(json_object_get(obj, "default_pool_id")), row->lb_id, proto);

@@ -155,20 +155,6 @@ static void label_listener(struct bl_snap_listener *sl, uint32_t lbi, uint32_t l
              bl_proto_name(sl->cfg->proto), bl_addr_str(&sl->addr, as));
 }
 
-/* The protocols the model knows but this data plane cannot serve yet. */
-static int check_runnable(const struct bl_snap_listener *sl, const char *path, struct bl_err *err)
-{
-    switch (sl->cfg->proto) {
-    case BL_PROTO_PROMETHEUS:
-        return bl_err_set(err, -ENOTSUP,
-                          "%s.protocol: %s listeners are not supported by this "
-                          "ballast yet; use HTTP or TCP",
-                          path, bl_proto_name(sl->cfg->proto));
-    default:
-        return 0;
-    }
-}
-
 /* The listeners of part `p`, load balancer `lbi` of a config written `single`
  * or as a list (error paths say which). */
 static int build_listeners(struct bl_snap_lb *p, const struct bl_cfg *cfg, uint32_t lbi,
@@ -198,8 +184,8 @@ static int build_listeners(struct bl_snap_lb *p, const struct bl_cfg *cfg, uint3
             snprintf(path, sizeof(path), "loadbalancer.listeners[%u]", k);
         else
             snprintf(path, sizeof(path), "loadbalancers[%u].listeners[%u]", lbi, k);
-        int rc = check_runnable(sl, path, err);
-        if (rc == 0 && l->proto == BL_PROTO_TERMINATED_HTTPS)
+        int rc = 0;
+        if (l->proto == BL_PROTO_TERMINATED_HTTPS)
             rc = bl_certs_listener_ctx(cfg, l, &sl->tls, err);
         if (rc == 0)
             rc = bl_snap_l7_build(sl, p->pools, path, err);

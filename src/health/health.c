@@ -11,7 +11,7 @@
  * not all probed in the same millisecond.
  *
  * Every change of a member's state goes through settle_member(), which
- * computes its operating status (health/status.h) and, when it changed,
+ * computes its operating status (config/status.h) and, when it changed,
  * logs one line with the reason and calls `on_change`; settle_pool() does the
  * same for the pool's status and for which tier takes its traffic.
  */

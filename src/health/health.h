@@ -21,7 +21,7 @@
 
 #include "config/snapshot.h"
 #include "core/loop.h"
-#include "health/status.h"
+#include "config/status.h"
 
 struct bl_health_checker;
 

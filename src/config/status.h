@@ -20,10 +20,12 @@
  *             ERROR; DEGRADED when a listener or a pool in use is DEGRADED;
  *             else ONLINE.
  * The rules are pure (bl_status_*); the bl_status_of_* helpers read a
- * snapshot and the shared member state (control thread).
+ * snapshot (or one load balancer's part of it) and the shared member state:
+ * configuration and relaxed atomics only, so the admin socket (control
+ * thread) and the PROMETHEUS listener (workers) both use them.
  */
-#ifndef BL_HEALTH_STATUS_H
-#define BL_HEALTH_STATUS_H
+#ifndef BL_CONFIG_STATUS_H
+#define BL_CONFIG_STATUS_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -69,7 +71,7 @@ enum bl_opstatus bl_status_listener(bool enabled, int64_t limit, int32_t active)
  * status; start from ONLINE (OFFLINE for a disabled load balancer). */
 enum bl_opstatus bl_status_lb_fold(enum bl_opstatus lb, enum bl_opstatus child);
 
-/* ---- on a snapshot (control thread) ---- */
+/* ---- on a snapshot ---- */
 
 /* The load balancer that owns `sp`. */
 const struct bl_cfg_lb *bl_status_pool_lb(const struct bl_snapshot *s,
@@ -84,6 +86,13 @@ enum bl_opstatus bl_status_of_member(const struct bl_snapshot *s, const struct b
                                      uint32_t i);
 enum bl_opstatus bl_status_of_pool(const struct bl_snapshot *s, const struct bl_snap_pool *sp);
 enum bl_opstatus bl_status_of_listener(const struct bl_snap_listener *sl);
+/* `lb` must be one of s->cfg->lbs. */
 enum bl_opstatus bl_status_of_lb(const struct bl_snapshot *s, const struct bl_cfg_lb *lb);
+
+/* ---- on one load balancer's part (any thread: configuration and atomics only) ---- */
+
+void bl_status_part_pool_facts(const struct bl_snap_lb *p, const struct bl_snap_pool *sp,
+                               struct bl_pool_facts *out);
+enum bl_opstatus bl_status_of_part(const struct bl_snap_lb *p);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "health/status.h"
+#include "config/status.h"
 
 static const char *const names[] = {
     [BL_OP_ONLINE] = "ONLINE", [BL_OP_OFFLINE] = "OFFLINE",   [BL_OP_DEGRADED] = "DEGRADED",
@@ -78,25 +78,24 @@ void bl_status_member_facts(const struct bl_snap_pool *sp, const struct bl_cfg_l
     out->ejected = bl_stat_get(st->ejected) != 0;
 }
 
-static bool pool_in_use(const struct bl_snapshot *s, const struct bl_snap_pool *sp,
-                        const struct bl_cfg_lb *lb)
+/* Enabled, with its load balancer, and the default pool of one of `ls` (the
+ * snapshot's or the part's listeners: only enabled ones are there). */
+static bool pool_in_use(const struct bl_snap_pool *sp, const struct bl_cfg_lb *lb,
+                        const struct bl_snap_listener *ls, uint32_t nls)
 {
     if (!sp->cfg->admin_up || (lb != NULL && !lb->admin_up))
         return false;
-    /* The snapshot holds only enabled listeners. */
-    for (uint32_t i = 0; i < s->nlisteners; i++) {
-        if (s->listeners[i].pool == sp)
+    for (uint32_t i = 0; i < nls; i++) {
+        if (ls[i].pool == sp)
             return true;
     }
     return false;
 }
 
-void bl_status_pool_facts(const struct bl_snapshot *s, const struct bl_snap_pool *sp,
-                          struct bl_pool_facts *out)
+static void pool_facts(const struct bl_snap_pool *sp, const struct bl_cfg_lb *lb,
+                       const struct bl_snap_listener *ls, uint32_t nls, struct bl_pool_facts *out)
 {
-    const struct bl_cfg_lb *lb = bl_status_pool_lb(s, sp);
-
-    *out = (struct bl_pool_facts){.in_use = pool_in_use(s, sp, lb), .members = sp->nmembers};
+    *out = (struct bl_pool_facts){.in_use = pool_in_use(sp, lb, ls, nls), .members = sp->nmembers};
     for (uint32_t i = 0; i < sp->nmembers; i++) {
         struct bl_member_facts mf;
         enum bl_opstatus ms;
@@ -107,6 +106,18 @@ void bl_status_pool_facts(const struct bl_snapshot *s, const struct bl_snap_pool
         else if (ms == BL_OP_ERROR)
             out->errors++;
     }
+}
+
+void bl_status_pool_facts(const struct bl_snapshot *s, const struct bl_snap_pool *sp,
+                          struct bl_pool_facts *out)
+{
+    pool_facts(sp, bl_status_pool_lb(s, sp), s->listeners, s->nlisteners, out);
+}
+
+void bl_status_part_pool_facts(const struct bl_snap_lb *p, const struct bl_snap_pool *sp,
+                               struct bl_pool_facts *out)
+{
+    pool_facts(sp, p->lb, p->listeners, p->nlisteners, out);
 }
 
 enum bl_opstatus bl_status_of_member(const struct bl_snapshot *s, const struct bl_snap_pool *sp,
@@ -132,22 +143,23 @@ enum bl_opstatus bl_status_of_listener(const struct bl_snap_listener *sl)
                               bl_stat_get(sl->st->active));
 }
 
-enum bl_opstatus bl_status_of_lb(const struct bl_snapshot *s, const struct bl_cfg_lb *lb)
+enum bl_opstatus bl_status_of_part(const struct bl_snap_lb *p)
 {
-    enum bl_opstatus st = lb->admin_up ? BL_OP_ONLINE : BL_OP_OFFLINE;
+    enum bl_opstatus st = p->lb->admin_up ? BL_OP_ONLINE : BL_OP_OFFLINE;
 
-    for (uint32_t i = 0; i < s->nlisteners; i++) {
-        if (s->listeners[i].lb == lb)
-            st = bl_status_lb_fold(st, bl_status_of_listener(&s->listeners[i]));
-    }
-    for (uint32_t i = 0; i < s->npools; i++) {
-        const struct bl_snap_pool *sp = &s->pools[i];
+    for (uint32_t i = 0; i < p->nlisteners; i++)
+        st = bl_status_lb_fold(st, bl_status_of_listener(&p->listeners[i]));
+    for (uint32_t i = 0; i < p->npools; i++) {
         struct bl_pool_facts f;
-        if (bl_status_pool_lb(s, sp) != lb)
-            continue;
-        bl_status_pool_facts(s, sp, &f);
+        bl_status_part_pool_facts(p, &p->pools[i], &f);
         if (f.in_use)
             st = bl_status_lb_fold(st, bl_status_pool(&f));
     }
     return st;
+}
+
+enum bl_opstatus bl_status_of_lb(const struct bl_snapshot *s, const struct bl_cfg_lb *lb)
+{
+    /* s->cfg->lbs[i] is the view of part i. */
+    return bl_status_of_part(s->parts[lb - s->cfg->lbs]);
 }

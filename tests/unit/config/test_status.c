@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for src/health/status.c: Octavia's operating status rules for
+/* Unit tests for src/config/status.c: Octavia's operating status rules for
  * members, pools, listeners and load balancers, and their roll-up. */
 #include <string.h>
 
 #include "config/parse.h"
 #include "config/registry.h"
-#include "health/status.h"
+#include "config/status.h"
 #include "tap.h"
 
 #define NAME(s) bl_opstatus_name(s)
