@@ -17,7 +17,7 @@ tests/unit/agent/test_agent.c, which can see the parts.)"""
 import sqlite3
 import time
 
-from apiutil import (HMS, LB, LISTENERS, POOLS, create_lb, create_listener,
+from apiutil import (HMS, L7P, LB, LISTENERS, POOLS, create_lb, create_listener,
                      create_member, create_pool, free_port, members_path, poll, scaled, wait_lb)
 from apiutil import api_fixture, server_fixture  # noqa: F401  (fixtures)
 
@@ -177,3 +177,31 @@ def test_pool_outside_listeners_is_offline(server, api, tcp_member):
     wait_lb(api, lb["id"])
     assert api.get(f"{POOLS}/{p['id']}").body["pool"]["operating_status"] == "OFFLINE"
     assert api.get(f"{LB}/{lb['id']}").body["loadbalancer"]["operating_status"] == "ONLINE"
+
+
+def test_pool_behind_an_l7_policy_is_in_use(server, api):
+    """A pool that only an L7 policy (with a rule) sends to is in use: ONLINE,
+    as Octavia's haproxy reports its backend; it goes OFFLINE with the policy."""
+    lb = create_lb(api)
+    l = create_listener(api, lb["id"], port=free_port(lb["vip_address"]), protocol="HTTP")
+    create_pool(api, listener_id=l["id"], protocol="HTTP", name="default")
+    target = create_pool(api, lb_id=lb["id"], protocol="HTTP", name="target")
+    wait_lb(api, lb["id"])
+    pool_status = lambda: api.get(f"{POOLS}/{target['id']}").body["pool"]["operating_status"]
+    assert pool_status() == "OFFLINE"
+    r = api.post(L7P, {"l7policy": {"listener_id": l["id"], "action": "REDIRECT_TO_POOL",
+                                    "redirect_pool_id": target["id"]}})
+    assert r.status == 201, r
+    pol = r.body["l7policy"]["id"]
+    wait_lb(api, lb["id"])
+    r = api.post(f"{L7P}/{pol}/rules", {"rule": {"type": "PATH", "compare_type": "STARTS_WITH",
+                                                 "value": "/t"}})
+    assert r.status == 201, r
+    wait_lb(api, lb["id"])
+    assert pool_status() == "ONLINE"
+    tree_pools = {p["id"] for p in api.get(f"{LB}/{lb['id']}/status").body["statuses"]
+                  ["loadbalancer"]["listeners"][0]["pools"]}
+    assert target["id"] in tree_pools, tree_pools
+    assert api.delete(f"{L7P}/{pol}").status == 204
+    wait_lb(api, lb["id"])
+    assert pool_status() == "OFFLINE"
