@@ -519,7 +519,8 @@ static struct hmember **claim_members(struct bl_health_checker *h, struct bl_sna
             rebind(m, &pools[i], k);
         }
     }
-    qsort(fresh, n, sizeof(*fresh), by_state);
+    if (n > 1)
+        qsort(fresh, n, sizeof(*fresh), by_state); /* NULL when none: qsort may not have it */
     *count = n;
     return fresh;
 }
