@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/rollup.h"
 #include "config/parse.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -515,10 +516,20 @@ static bool lb_is_noop(struct bl_store *st, json_t *memo, const char *lb)
     return json_is_true(v);
 }
 
+/* Load balancers, listeners and pools that run take their operating status
+ * from the roll-up (rollup.h), written once the whole change is settled. */
+static bool rolled_up(struct bl_agent *a, const char *kind, const char *lb)
+{
+    return (strcmp(kind, "loadbalancer") == 0 || strcmp(kind, "listener") == 0 ||
+            strcmp(kind, "pool") == 0) &&
+           find_entry(a, lb) != NULL;
+}
+
 static int settle_write(struct bl_agent *a, struct settle *s, json_t *noop, size_t i)
 {
-    const char *oper = strcmp(s->todo[i].prov, "ERROR") == 0
-                           ? "ERROR"
+    const char *oper = strcmp(s->todo[i].prov, "ERROR") == 0 ? "ERROR"
+                       : rolled_up(a, s->todo[i].kind, s->todo[i].lb)
+                           ? NULL
                            : settled_operating(s->todo[i].kind, s->todo[i].body,
                                                lb_is_noop(a->st, noop, s->todo[i].lb));
     int r = s->todo[i].del ? bl_store_delete(a->st, s->todo[i].id, NULL)
@@ -528,16 +539,32 @@ static int settle_write(struct bl_agent *a, struct settle *s, json_t *noop, size
     return r == -ENOENT ? 0 : r;
 }
 
+/* Each load balancer of the change once (`done` remembers them). */
+static int settle_rollup(struct bl_agent *a, struct settle *s, json_t *done, size_t i,
+                         struct bl_err *err)
+{
+    const char *lb = s->todo[i].lb;
+    int rc;
+
+    if (json_object_get(done, lb) != NULL || find_entry(a, lb) == NULL)
+        return 0;
+    json_object_set_new(done, lb, json_true());
+    rc = bl_agent_rollup(a, lb, err);
+    return rc < 0 ? rc : 0;
+}
+
 static int settle(struct bl_agent *a, const struct failed *failed, struct bl_err *err)
 {
     struct settle s = {a->st, failed, bl_arena_create(), NULL, 0, 0};
-    json_t *noop = json_object();
+    json_t *noop = json_object(), *done = json_object();
     int rc = bl_store_list_since(a->st, a->applied_rev, settle_cb, &s, err);
 
     if (rc == 0 && s.n > 0) {
         rc = bl_store_begin(a->st, err);
         for (size_t i = 0; rc == 0 && i < s.n; i++)
             rc = settle_write(a, &s, noop, i);
+        for (size_t i = 0; rc == 0 && i < s.n; i++)
+            rc = settle_rollup(a, &s, done, i, err);
         if (rc == 0 && a->applied_rev >= 0)
             rc = bl_store_forget_deleted(a->st, a->applied_rev, err);
         if (rc == 0)
@@ -547,8 +574,27 @@ static int settle(struct bl_agent *a, const struct failed *failed, struct bl_err
     }
     free(s.todo);
     json_decref(noop);
+    json_decref(done);
     bl_arena_destroy(s.arena);
     return rc;
+}
+
+int bl_agent_rollup(struct bl_agent *a, const char *lb_id, struct bl_err *err)
+{
+    struct lb_entry *e = find_entry(a, lb_id);
+
+    return e ? bl_rollup_lb(a->st, lb_id, e->part, err) : 0;
+}
+
+int bl_agent_rollup_all(struct bl_agent *a, struct bl_err *err)
+{
+    int rc = 0, n = 0;
+
+    for (uint32_t i = 0; rc >= 0 && i < a->nlbs; i++) {
+        rc = bl_rollup_lb(a->st, a->lbs[i].id, a->lbs[i].part, err);
+        n += rc > 0 ? rc : 0;
+    }
+    return rc < 0 ? rc : n;
 }
 
 /* ---- the agent ------------------------------------------------------------------------------ */

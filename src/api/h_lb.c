@@ -380,16 +380,62 @@ static int pool_status_cb(struct ctx *c, const struct bl_store_row *row, void *a
     return 0;
 }
 
+static int count_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
+{
+    (void)c;
+    (void)row;
+    ++*(size_t *)arg;
+    return 0;
+}
+
+/* An L7 policy's pool is used as Octavia's Listener.pools says: the policy is
+ * enabled, redirects to a pool and has at least one rule. `arg` collects
+ * [position, pool id] in position order. */
+static int l7_target_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
+{
+    json_t *b = row_body(row), *up = json_object_get(b, "admin_state_up");
+    const char *pool = json_string_value(json_object_get(b, "redirect_pool_id"));
+    json_int_t pos = json_integer_value(json_object_get(b, "position"));
+    size_t rules = 0, at = 0;
+
+    if (pool && (up == NULL || json_is_true(up)))
+        each_row(c, "l7rule", NULL, row->id, count_cb, &rules);
+    if (rules > 0) {
+        while (at < json_array_size(arg) &&
+               json_integer_value(json_array_get(json_array_get(arg, at), 0)) <= pos)
+            at++;
+        json_array_insert_new(arg, at, json_pack("[I, s]", pos, pool));
+    }
+    json_decref(b);
+    return 0;
+}
+
+/* The default pool, then the L7 policies' targets, each once. */
+static void add_listener_pool(struct ctx *c, json_t *seen, const char *pool_id,
+                              struct listener_pools *lp)
+{
+    struct bl_store_row pool;
+
+    if (pool_id == NULL || json_object_get(seen, pool_id) != NULL ||
+        bl_store_get(c->api->st, "pool", pool_id, c->arena, &pool, NULL) < 0)
+        return;
+    json_object_set_new(seen, pool_id, json_true());
+    pool_status_cb(c, &pool, lp);
+}
+
 static int listener_status_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
 {
     json_t *b = row_body(row), *l = status_of(row, true), *pools = json_array();
-    const char *pool_id = json_string_value(json_object_get(b, "default_pool_id"));
-    struct bl_store_row pool;
+    json_t *seen = json_object(), *targets = json_array(), *t;
+    struct listener_pools lp = {row->id, pools};
+    size_t i;
 
-    if (pool_id && bl_store_get(c->api->st, "pool", pool_id, c->arena, &pool, NULL) == 0) {
-        struct listener_pools lp = {row->id, pools};
-        pool_status_cb(c, &pool, &lp);
-    }
+    add_listener_pool(c, seen, json_string_value(json_object_get(b, "default_pool_id")), &lp);
+    each_row(c, "l7policy", NULL, row->id, l7_target_cb, targets);
+    json_array_foreach(targets, i, t)
+        add_listener_pool(c, seen, json_string_value(json_array_get(t, 1)), &lp);
+    json_decref(seen);
+    json_decref(targets);
     json_object_set_new(l, "pools", pools);
     json_array_append_new(arg, l);
     json_decref(b);

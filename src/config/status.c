@@ -53,15 +53,31 @@ enum bl_opstatus bl_status_lb_fold(enum bl_opstatus lb, enum bl_opstatus child)
 
 /* ---- on a snapshot ------------------------------------------------------------------- */
 
+/* The part that holds pool `sp` of `s`'s flat array (laid out part after part),
+ * its index in s->parts, and the pool as the part holds it. */
+static const struct bl_snap_lb *part_of(const struct bl_snapshot *s, const struct bl_snap_pool *sp,
+                                        uint32_t *index, const struct bl_snap_pool **psp)
+{
+    uint32_t at = (uint32_t)(sp - s->pools), base = 0;
+
+    for (uint32_t i = 0; i < s->nparts; i++) {
+        if (at < base + s->parts[i]->npools) {
+            *index = i;
+            *psp = &s->parts[i]->pools[at - base];
+            return s->parts[i];
+        }
+        base += s->parts[i]->npools;
+    }
+    return NULL;
+}
+
 const struct bl_cfg_lb *bl_status_pool_lb(const struct bl_snapshot *s,
                                           const struct bl_snap_pool *sp)
 {
-    for (uint32_t i = 0; i < s->cfg->nlbs; i++) {
-        const struct bl_cfg_lb *lb = &s->cfg->lbs[i];
-        if (sp->cfg >= lb->pools && sp->cfg < lb->pools + lb->npools)
-            return lb;
-    }
-    return NULL;
+    const struct bl_snap_pool *psp;
+    uint32_t i;
+
+    return part_of(s, sp, &i, &psp) ? &s->cfg->lbs[i] : NULL;
 }
 
 void bl_status_member_facts(const struct bl_snap_pool *sp, const struct bl_cfg_lb *lb, uint32_t i,
@@ -78,28 +94,31 @@ void bl_status_member_facts(const struct bl_snap_pool *sp, const struct bl_cfg_l
     out->ejected = bl_stat_get(st->ejected) != 0;
 }
 
-/* Enabled, with its load balancer, and the default pool of one of `ls` (the
- * snapshot's or the part's listeners: only enabled ones are there). */
-static bool pool_in_use(const struct bl_snap_pool *sp, const struct bl_cfg_lb *lb,
-                        const struct bl_snap_listener *ls, uint32_t nls)
+bool bl_status_part_uses(const struct bl_snap_lb *p, const struct bl_snap_pool *sp)
 {
-    if (!sp->cfg->admin_up || (lb != NULL && !lb->admin_up))
+    if (!sp->cfg->admin_up || !p->lb->admin_up)
         return false;
-    for (uint32_t i = 0; i < nls; i++) {
-        if (ls[i].pool == sp)
+    /* A part holds only enabled listeners, and only the L7 policies that can match. */
+    for (uint32_t i = 0; i < p->nlisteners; i++) {
+        const struct bl_snap_listener *l = &p->listeners[i];
+        if (l->pool == sp)
             return true;
+        for (uint32_t k = 0; k < l->nl7; k++) {
+            if (l->l7[k].pool == sp)
+                return true;
+        }
     }
     return false;
 }
 
-static void pool_facts(const struct bl_snap_pool *sp, const struct bl_cfg_lb *lb,
-                       const struct bl_snap_listener *ls, uint32_t nls, struct bl_pool_facts *out)
+static void part_pool_facts(const struct bl_snap_lb *p, const struct bl_snap_pool *sp,
+                            struct bl_pool_facts *out)
 {
-    *out = (struct bl_pool_facts){.in_use = pool_in_use(sp, lb, ls, nls), .members = sp->nmembers};
+    *out = (struct bl_pool_facts){.in_use = bl_status_part_uses(p, sp), .members = sp->nmembers};
     for (uint32_t i = 0; i < sp->nmembers; i++) {
         struct bl_member_facts mf;
         enum bl_opstatus ms;
-        bl_status_member_facts(sp, lb, i, &mf);
+        bl_status_member_facts(sp, p->lb, i, &mf);
         ms = bl_status_member(&mf);
         if (ms == BL_OP_ONLINE || ms == BL_OP_NO_MONITOR || ms == BL_OP_DRAINING)
             out->up++;
@@ -108,16 +127,52 @@ static void pool_facts(const struct bl_snap_pool *sp, const struct bl_cfg_lb *lb
     }
 }
 
-void bl_status_pool_facts(const struct bl_snapshot *s, const struct bl_snap_pool *sp,
-                          struct bl_pool_facts *out)
+enum bl_opstatus bl_status_part_pool(const struct bl_snap_lb *p, const struct bl_snap_pool *sp)
 {
-    pool_facts(sp, bl_status_pool_lb(s, sp), s->listeners, s->nlisteners, out);
+    struct bl_pool_facts f;
+
+    part_pool_facts(p, sp, &f);
+    return bl_status_pool(&f);
+}
+
+enum bl_opstatus bl_status_part_lb(const struct bl_snap_lb *p, bool live)
+{
+    enum bl_opstatus st = p->lb->admin_up ? BL_OP_ONLINE : BL_OP_OFFLINE;
+
+    for (uint32_t i = 0; live && i < p->nlisteners; i++)
+        st = bl_status_lb_fold(st, bl_status_of_listener(&p->listeners[i]));
+    for (uint32_t i = 0; i < p->npools; i++) {
+        struct bl_pool_facts f;
+        part_pool_facts(p, &p->pools[i], &f);
+        if (f.in_use)
+            st = bl_status_lb_fold(st, bl_status_pool(&f));
+    }
+    return st;
 }
 
 void bl_status_part_pool_facts(const struct bl_snap_lb *p, const struct bl_snap_pool *sp,
                                struct bl_pool_facts *out)
 {
-    pool_facts(sp, p->lb, p->listeners, p->nlisteners, out);
+    part_pool_facts(p, sp, out);
+}
+
+enum bl_opstatus bl_status_of_part(const struct bl_snap_lb *p)
+{
+    return bl_status_part_lb(p, true);
+}
+
+void bl_status_pool_facts(const struct bl_snapshot *s, const struct bl_snap_pool *sp,
+                          struct bl_pool_facts *out)
+{
+    const struct bl_snap_pool *psp;
+    uint32_t i;
+    const struct bl_snap_lb *p = part_of(s, sp, &i, &psp);
+
+    if (p != NULL) {
+        part_pool_facts(p, psp, out);
+        return;
+    }
+    *out = (struct bl_pool_facts){.members = sp->nmembers}; /* not of `s`: cannot be */
 }
 
 enum bl_opstatus bl_status_of_member(const struct bl_snapshot *s, const struct bl_snap_pool *sp,
@@ -143,23 +198,9 @@ enum bl_opstatus bl_status_of_listener(const struct bl_snap_listener *sl)
                               bl_stat_get(sl->st->active));
 }
 
-enum bl_opstatus bl_status_of_part(const struct bl_snap_lb *p)
-{
-    enum bl_opstatus st = p->lb->admin_up ? BL_OP_ONLINE : BL_OP_OFFLINE;
-
-    for (uint32_t i = 0; i < p->nlisteners; i++)
-        st = bl_status_lb_fold(st, bl_status_of_listener(&p->listeners[i]));
-    for (uint32_t i = 0; i < p->npools; i++) {
-        struct bl_pool_facts f;
-        bl_status_part_pool_facts(p, &p->pools[i], &f);
-        if (f.in_use)
-            st = bl_status_lb_fold(st, bl_status_pool(&f));
-    }
-    return st;
-}
-
 enum bl_opstatus bl_status_of_lb(const struct bl_snapshot *s, const struct bl_cfg_lb *lb)
 {
-    /* s->cfg->lbs[i] is the view of part i. */
-    return bl_status_of_part(s->parts[lb - s->cfg->lbs]);
+    uint32_t i = (uint32_t)(lb - s->cfg->lbs);
+
+    return i < s->nparts ? bl_status_part_lb(s->parts[i], true) : BL_OP_OFFLINE;
 }

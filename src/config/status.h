@@ -8,8 +8,9 @@
  *             when health checks say down or passive checks ejected it,
  *             DRAINING at weight 0, NO_MONITOR without an enabled monitor,
  *             else ONLINE.
- *   pool      OFFLINE when disabled or not the default pool of an enabled
- *             listener (Octavia reports only pools in use); ERROR when it
+ *   pool      OFFLINE when disabled or not in use: neither the default pool
+ *             of an enabled listener nor the target of one of its L7
+ *             policies (Octavia reports only pools in use); ERROR when it
  *             has members and none is up (HAProxy's backend DOWN; DRAINING
  *             and NO_MONITOR members count as up); DEGRADED when some member
  *             is in ERROR; else ONLINE (also with no members).
@@ -19,10 +20,10 @@
  *   LB        OFFLINE when disabled; ERROR when one of its pools in use is in
  *             ERROR; DEGRADED when a listener or a pool in use is DEGRADED;
  *             else ONLINE.
- * The rules are pure (bl_status_*); the bl_status_of_* helpers read a
- * snapshot (or one load balancer's part of it) and the shared member state:
- * configuration and relaxed atomics only, so the admin socket (control
- * thread) and the PROMETHEUS listener (workers) both use them.
+ * The rules are pure (bl_status_*); the bl_status_part_* and bl_status_of_*
+ * helpers read one load balancer's part, or a snapshot, and the shared member
+ * state: configuration and relaxed atomics only, so the admin socket and the
+ * REST API (control thread) and the PROMETHEUS listener (workers) use them.
  */
 #ifndef BL_CONFIG_STATUS_H
 #define BL_CONFIG_STATUS_H
@@ -71,6 +72,23 @@ enum bl_opstatus bl_status_listener(bool enabled, int64_t limit, int32_t active)
  * status; start from ONLINE (OFFLINE for a disabled load balancer). */
 enum bl_opstatus bl_status_lb_fold(enum bl_opstatus lb, enum bl_opstatus child);
 
+/* ---- on one load balancer's part of a snapshot ---- */
+
+/* Whether `sp` (one of p->pools) is in use (see the pool rule above). */
+bool bl_status_part_uses(const struct bl_snap_lb *p, const struct bl_snap_pool *sp);
+enum bl_opstatus bl_status_part_pool(const struct bl_snap_lb *p, const struct bl_snap_pool *sp);
+
+/* `live`: fold in the listeners' load (DEGRADED at connection_limit), a
+ * reading of this instant for the admin socket; without it, only what
+ * configuration and health checks decide, which changes by events (what the
+ * REST API stores). */
+enum bl_opstatus bl_status_part_lb(const struct bl_snap_lb *p, bool live);
+
+/* The same facts and status for the PROMETHEUS listener, which has the part only. */
+void bl_status_part_pool_facts(const struct bl_snap_lb *p, const struct bl_snap_pool *sp,
+                               struct bl_pool_facts *out);
+enum bl_opstatus bl_status_of_part(const struct bl_snap_lb *p);
+
 /* ---- on a snapshot ---- */
 
 /* The load balancer that owns `sp`. */
@@ -86,13 +104,6 @@ enum bl_opstatus bl_status_of_member(const struct bl_snapshot *s, const struct b
                                      uint32_t i);
 enum bl_opstatus bl_status_of_pool(const struct bl_snapshot *s, const struct bl_snap_pool *sp);
 enum bl_opstatus bl_status_of_listener(const struct bl_snap_listener *sl);
-/* `lb` must be one of s->cfg->lbs. */
 enum bl_opstatus bl_status_of_lb(const struct bl_snapshot *s, const struct bl_cfg_lb *lb);
-
-/* ---- on one load balancer's part (any thread: configuration and atomics only) ---- */
-
-void bl_status_part_pool_facts(const struct bl_snap_lb *p, const struct bl_snap_pool *sp,
-                               struct bl_pool_facts *out);
-enum bl_opstatus bl_status_of_part(const struct bl_snap_lb *p);
 
 #endif

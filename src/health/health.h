@@ -42,6 +42,18 @@ int bl_health_start(struct bl_loop *loop, bl_health_change_cb *on_change, void *
                     struct bl_health_checker **out);
 
 /*
+ * Asked, when a member starts being checked with no state of its own (at
+ * start-up, for one), for the status it had before (as `on_change` last
+ * reported it, kept in a database): BL_OP_ERROR starts it down, one passed
+ * check away from up, instead of up, one failure away from down. Returns
+ * -1 when it knows nothing. Runs on the loop's thread, inside
+ * bl_health_apply(), with the checker's `ctx`.
+ */
+typedef int bl_health_seed_cb(void *ctx, const char *pool_key, const char *member);
+
+void bl_health_set_seed(struct bl_health_checker *h, bl_health_seed_cb *seed);
+
+/*
  * Makes `snap` the configuration to check (takes a reference of its own, so
  * the caller keeps its). Members that stay keep their state and schedule,
  * new ones start "up, one failure away from down" with their first probe at
