@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "agent/rollup.h"
+#include "config/certs.h"
 #include "config/parse.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -121,10 +122,12 @@ static int render_l7(struct bl_store *st, json_t *listeners, const char *lb, str
     json_t *l, *p;
     int rc = 0;
 
-    json_array_foreach(listeners, i, l) {
+    json_array_foreach(listeners, i, l)
+    {
         const char *lid = json_string_value(json_object_get(l, "id"));
         json_t *pols = list_json(st, "l7policy", lb, lid, err, &rc);
-        json_array_foreach(pols, k, p) {
+        json_array_foreach(pols, k, p)
+        {
             const char *pid = json_string_value(json_object_get(p, "id"));
             json_object_set_new(p, "rules", list_json(st, "l7rule", lb, pid, err, &rc));
         }
@@ -182,7 +185,38 @@ static json_t *render_doc(struct bl_store *st, const char *const *skip, struct b
     return json_pack("{s:o}", "loadbalancers", lbs);
 }
 
-int bl_agent_check_lb(struct bl_store *st, const char *lb_id, struct bl_err *err)
+/* Builds (and drops) the TLS contexts of `cfg`: every certificate must load. */
+static int check_certs(struct bl_cfg *cfg, const char *certs_dir, struct bl_err *err)
+{
+    const struct bl_cfg_lb *lb = &cfg->lbs[0];
+    struct bl_tls_ctx *ctx;
+    int rc = 0;
+
+    cfg->certs_dir = certs_dir;
+    for (uint32_t i = 0; rc == 0 && i < lb->nlisteners; i++) {
+        if (lb->listeners[i].proto != BL_PROTO_TERMINATED_HTTPS)
+            continue;
+        rc = bl_certs_listener_ctx(cfg, &lb->listeners[i], &ctx, err);
+        if (rc == 0)
+            bl_tls_ctx_unref(ctx);
+    }
+    for (uint32_t i = 0; rc == 0 && i < lb->npools; i++) {
+        if (!lb->pools[i].tls_enabled)
+            continue;
+        rc = bl_certs_pool_ctx(cfg, &lb->pools[i], &ctx, err);
+        if (rc == 0)
+            bl_tls_ctx_unref(ctx);
+    }
+    return rc;
+}
+
+const char *bl_agent_certs_dir(const struct bl_agent *a)
+{
+    return a->certs_dir;
+}
+
+int bl_agent_check_lb(struct bl_store *st, const char *lb_id, const char *certs_dir,
+                      struct bl_err *err)
 {
     struct bl_store_row row;
     struct bl_arena *a = bl_arena_create();
@@ -204,8 +238,10 @@ int bl_agent_check_lb(struct bl_store *st, const char *lb_id, struct bl_err *err
     json_decref(doc);
     if (rc == 0)
         rc = bl_cfg_parse(text, strlen(text), &cfg, err);
-    if (rc == 0)
+    if (rc == 0) {
+        rc = check_certs(cfg, certs_dir, err);
         bl_cfg_free(cfg);
+    }
     free(text);
     return rc;
 }

@@ -45,10 +45,16 @@ int bl_agent_sync(struct bl_agent *a, struct bl_err *err);
 /*
  * Validates what the data plane would run for load balancer `lb_id` as the
  * store holds it now (inside the caller's transaction): the same parse a
- * sync will do, so the API can refuse a write that would put the load
- * balancer in ERROR. Returns 0 or -EINVAL with `err` naming the JSON path.
+ * sync will do, and the certificates its TLS listeners and pools name
+ * (read from <certs_dir>, NULL = none), so the API can refuse a write that
+ * would put the load balancer in ERROR. Returns 0 or a negative errno with
+ * `err` naming the JSON path.
  */
-int bl_agent_check_lb(struct bl_store *st, const char *lb_id, struct bl_err *err);
+int bl_agent_check_lb(struct bl_store *st, const char *lb_id, const char *certs_dir,
+                      struct bl_err *err);
+
+/* The certificate store the agent reads (NULL = none). */
+const char *bl_agent_certs_dir(const struct bl_agent *a);
 
 /* Calls `cb` with each snapshot the agent applies, after the statuses are
  * settled (the health checker follows the data plane this way). */

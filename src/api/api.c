@@ -37,24 +37,27 @@ int fault(struct ctx *c, int status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    reply(c, status, json_pack("{s:s, s:s, s:n}", "faultcode", status >= 500 ? "Server" : "Client",
-                               "faultstring", msg, "debuginfo"));
+    reply(c, status,
+          json_pack("{s:s, s:s, s:n}", "faultcode", status >= 500 ? "Server" : "Client",
+                    "faultstring", msg, "debuginfo"));
     return -EINVAL;
 }
 
 static void not_found(struct ctx *c)
 {
-    reply(c, 404, json_pack("{s:i, s:s, s:s}", "code", 404, "title", "Not Found", "description",
-                            ""));
+    reply(c, 404,
+          json_pack("{s:i, s:s, s:s}", "code", 404, "title", "Not Found", "description", ""));
 }
 
 static void not_allowed(struct ctx *c)
 {
-    reply(c, 405, json_pack("{s:i, s:s, s:s}", "code", 405, "title", "Method Not Allowed",
-                            "description", ""));
+    reply(c, 405,
+          json_pack("{s:i, s:s, s:s}", "code", 405, "title", "Method Not Allowed", "description",
+                    ""));
 }
 
-/* ---- rows ---------------------------------------------------------------------------------------- */
+/* ---- rows
+ * ---------------------------------------------------------------------------------------- */
 
 json_t *row_body(const struct bl_store_row *row)
 {
@@ -146,12 +149,17 @@ static int rows_cb(void *arg, const struct bl_store_row *r)
         rs->cap = rs->cap ? rs->cap * 2 : 16;
         rs->v = bl_xrealloc(rs->v, rs->cap * sizeof(*rs->v));
     }
-    rs->v[rs->n++] = (struct bl_store_row){
-        adup(rs->arena, r->kind), adup(rs->arena, r->id), adup(rs->arena, r->lb_id),
-        adup(rs->arena, r->parent_id), adup(rs->arena, r->project_id),
-        adup(rs->arena, r->provisioning_status), adup(rs->arena, r->operating_status),
-        adup(rs->arena, r->created_at), adup(rs->arena, r->updated_at), r->revision,
-        adup(rs->arena, r->body)};
+    rs->v[rs->n++] = (struct bl_store_row){adup(rs->arena, r->kind),
+                                           adup(rs->arena, r->id),
+                                           adup(rs->arena, r->lb_id),
+                                           adup(rs->arena, r->parent_id),
+                                           adup(rs->arena, r->project_id),
+                                           adup(rs->arena, r->provisioning_status),
+                                           adup(rs->arena, r->operating_status),
+                                           adup(rs->arena, r->created_at),
+                                           adup(rs->arena, r->updated_at),
+                                           r->revision,
+                                           adup(rs->arena, r->body)};
     return 0;
 }
 
@@ -192,7 +200,8 @@ json_t *render(struct ctx *c, const struct resource *r, const struct bl_store_ro
     json_object_set_new(o, "provisioning_status", json_string(row->provisioning_status));
     json_object_set_new(o, "operating_status", json_string(row->operating_status));
     json_object_set_new(o, "created_at", json_string(row->created_at));
-    json_object_set_new(o, "updated_at", row->updated_at ? json_string(row->updated_at) : json_null());
+    json_object_set_new(o, "updated_at",
+                        row->updated_at ? json_string(row->updated_at) : json_null());
     if (r->ops->decorate)
         r->ops->decorate(c, o, row);
     return o;
@@ -225,8 +234,8 @@ static json_t *unwrap(struct ctx *c, const struct resource *r)
         if (json_is_object(doc) && in == NULL)
             fault(c, 400, "Unknown attribute for argument %s: %s", r->arg, key);
         else
-            fault(c, 400, "Invalid input for field/attribute %s. Value: '%s'. Invalid type",
-                  r->arg, key);
+            fault(c, 400, "Invalid input for field/attribute %s. Value: '%s'. Invalid type", r->arg,
+                  key);
         json_decref(doc);
         return NULL;
     }
@@ -244,7 +253,7 @@ static int check_runnable(struct ctx *c)
 
     if (c->touched_lb == NULL || bl_api_lb_is_noop(c, c->touched_lb))
         return 0;
-    if (bl_agent_check_lb(c->api->st, c->touched_lb, &err) < 0)
+    if (bl_agent_check_lb(c->api->st, c->touched_lb, bl_agent_certs_dir(c->api->agent), &err) < 0)
         return fault(c, 400, "Validation failure: %s", err.msg);
     return 0;
 }
@@ -279,9 +288,13 @@ int bl_api_create_row(struct ctx *c, const struct resource *r, json_t *in, const
 {
     struct bl_err err = {0};
     json_t *obj = json_object();
-    struct bl_store_row row = {.kind = r->kind, .id = id, .parent_id = parent,
-                               .project_id = c->project, .provisioning_status = "PENDING_CREATE",
-                               .operating_status = "OFFLINE", .created_at = c->now};
+    struct bl_store_row row = {.kind = r->kind,
+                               .id = id,
+                               .parent_id = parent,
+                               .project_id = c->project,
+                               .provisioning_status = "PENDING_CREATE",
+                               .operating_status = "OFFLINE",
+                               .created_at = c->now};
     char arg_name[128];
     int rc;
 
@@ -423,8 +436,7 @@ static int do_remove(struct ctx *c, void *arg)
     return rc;
 }
 
-static void remove_obj(struct ctx *c, const struct resource *r, const char *id,
-                       const char *parent)
+static void remove_obj(struct ctx *c, const struct resource *r, const char *id, const char *parent)
 {
     struct remove_args a = {r, id, parent};
 
@@ -432,7 +444,8 @@ static void remove_obj(struct ctx *c, const struct resource *r, const char *id,
         reply(c, 204, NULL);
 }
 
-/* ---- listing ------------------------------------------------------------------------------------ */
+/* ---- listing ------------------------------------------------------------------------------------
+ */
 
 struct listing {
     const struct resource *r;
@@ -457,7 +470,8 @@ static void list(struct ctx *c, const struct resource *r, const char *parent)
     json_decref(l.all);
 }
 
-/* ---- stats and status ---------------------------------------------------------------------------- */
+/* ---- stats and status
+ * ---------------------------------------------------------------------------- */
 
 static void stats(struct ctx *c, const struct resource *r, const char *id)
 {
@@ -480,18 +494,17 @@ static void stats(struct ctx *c, const struct resource *r, const char *id)
     reply(c, 200, json_pack("{s:o}", "stats", acc));
 }
 
-/* ---- routing ------------------------------------------------------------------------------------- */
+/* ---- routing
+ * ------------------------------------------------------------------------------------- */
 
 /* The release date of each v2.N, as Octavia publishes them. */
 static const char *const version_dates[API_MINOR_MAX + 1] = {
-    "2016-12-11T00:00:00Z", "2018-04-20T00:00:00Z", "2018-07-31T00:00:00Z",
-    "2018-12-18T00:00:00Z", "2018-12-19T00:00:00Z", "2019-01-21T00:00:00Z",
-    "2019-01-25T00:00:00Z", "2018-01-25T12:00:00Z", "2019-02-12T00:00:00Z",
-    "2019-03-04T00:00:00Z", "2019-03-05T00:00:00Z", "2019-06-24T00:00:00Z",
-    "2019-09-11T00:00:00Z", "2019-09-13T00:00:00Z", "2019-11-10T00:00:00Z",
-    "2020-03-10T00:00:00Z", "2020-03-15T00:00:00Z", "2020-04-29T00:00:00Z",
-    "2020-04-29T01:00:00Z", "2020-05-12T00:00:00Z", "2020-08-02T00:00:00Z",
-    "2020-09-03T00:00:00Z", "2020-09-04T00:00:00Z", "2020-09-07T00:00:00Z",
+    "2016-12-11T00:00:00Z", "2018-04-20T00:00:00Z", "2018-07-31T00:00:00Z", "2018-12-18T00:00:00Z",
+    "2018-12-19T00:00:00Z", "2019-01-21T00:00:00Z", "2019-01-25T00:00:00Z", "2018-01-25T12:00:00Z",
+    "2019-02-12T00:00:00Z", "2019-03-04T00:00:00Z", "2019-03-05T00:00:00Z", "2019-06-24T00:00:00Z",
+    "2019-09-11T00:00:00Z", "2019-09-13T00:00:00Z", "2019-11-10T00:00:00Z", "2020-03-10T00:00:00Z",
+    "2020-03-15T00:00:00Z", "2020-04-29T00:00:00Z", "2020-04-29T01:00:00Z", "2020-05-12T00:00:00Z",
+    "2020-08-02T00:00:00Z", "2020-09-03T00:00:00Z", "2020-09-04T00:00:00Z", "2020-09-07T00:00:00Z",
     "2020-10-15T00:00:00Z", "2021-10-02T00:00:00Z", "2022-08-29T00:00:00Z",
 };
 
@@ -503,10 +516,10 @@ static void versions(struct ctx *c)
     snprintf(href, sizeof(href), "%s/v2", c->req->base_url);
     for (int m = 0; m <= API_MINOR_MAX; m++) {
         snprintf(id, sizeof(id), "v2.%d", m);
-        json_array_append_new(vs, json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}]}", "id", id, "status",
-                                            m == API_MINOR_MAX ? "CURRENT" : "SUPPORTED",
-                                            "updated", version_dates[m], "links", "href",
-                                            href, "rel", "self"));
+        json_array_append_new(vs,
+                              json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}]}", "id", id, "status",
+                                        m == API_MINOR_MAX ? "CURRENT" : "SUPPORTED", "updated",
+                                        version_dates[m], "links", "href", href, "rel", "self"));
     }
     reply(c, 200, json_pack("{s:o}", "versions", vs));
 }
@@ -538,8 +551,8 @@ static int do_failover(struct ctx *c, void *arg)
      * balancer, which also retries one that could not open its listeners. */
     if (strcmp(lb.provisioning_status, "ACTIVE") != 0 &&
         strcmp(lb.provisioning_status, "ERROR") != 0)
-        return fault(c, 409, "Invalid state %s of loadbalancer resource %s",
-                     lb.provisioning_status, lb.id);
+        return fault(c, 409, "Invalid state %s of loadbalancer resource %s", lb.provisioning_status,
+                     lb.id);
     if (bl_store_set_status(c->api->st, lb.id, "PENDING_UPDATE", NULL, NULL) < 0)
         return fault(c, 500, "cannot fail over %s", lb.id);
     return 0;
@@ -580,8 +593,8 @@ static void route_resource(struct ctx *c, const struct resource *r, char **seg, 
              (strcmp(seg[1], "status") == 0 || strcmp(seg[1], "statuses") == 0)) {
         struct bl_store_row row;
         if (load(c, r, seg[0], &row) == 0)
-            reply(c, 200, json_pack("{s:{s:o}}", "statuses", "loadbalancer",
-                                    bl_api_status_tree(c, &row)));
+            reply(c, 200,
+                  json_pack("{s:{s:o}}", "statuses", "loadbalancer", bl_api_status_tree(c, &row)));
     } else if (n <= 1)
         not_allowed(c);
     else
@@ -594,9 +607,9 @@ static bool authenticate(struct ctx *c)
     const struct bl_user *u = bl_auth_user(c->api->auth, c->req->auth_token);
 
     if (u == NULL) {
-        reply(c, 401, json_pack("{s:{s:i, s:s, s:s}}", "error", "code", 401, "title",
-                                "Unauthorized", "message",
-                                "The request you have made requires authentication."));
+        reply(c, 401,
+              json_pack("{s:{s:i, s:s, s:s}}", "error", "code", 401, "title", "Unauthorized",
+                        "message", "The request you have made requires authentication."));
         return false;
     }
     c->grant = bl_auth_grant(u);
@@ -658,10 +671,10 @@ static void route(struct ctx *c)
         if (bl_api_admin_route(c, seg + 2, n - 2))
             return;
         if (strcmp(seg[2], "providers") == 0 && n == 3 && is(c, "GET")) {
-            json_t *all = json_pack("[{s:s, s:s}, {s:s, s:s}]", "name", BL_PROVIDER_BALLAST,
-                                    "description", "The ballast in-process data plane.", "name",
-                                    BL_PROVIDER_NOOP, "description",
-                                    "The no-op driver that stores objects and runs nothing.");
+            json_t *all =
+                json_pack("[{s:s, s:s}, {s:s, s:s}]", "name", BL_PROVIDER_BALLAST, "description",
+                          "The ballast in-process data plane.", "name", BL_PROVIDER_NOOP,
+                          "description", "The no-op driver that stores objects and runs nothing.");
             bl_api_list_named(c, "providers", all);
             json_decref(all);
             return;
@@ -690,7 +703,8 @@ void bl_api_handle(void *ctxp, const struct bl_api_req *req, struct bl_api_resp 
     bl_arena_destroy(c.arena);
 }
 
-/* ---- agent hook ------------------------------------------------------------------------------------ */
+/* ---- agent hook
+ * ------------------------------------------------------------------------------------ */
 
 static void on_sync(struct bl_loop *loop, struct bl_defer *d)
 {
