@@ -145,7 +145,10 @@ static int check_tls(struct ctx *c, json_t *obj, const char *proto)
     bool has_ca = !json_is_null(json_object_get(obj, "client_ca_tls_container_ref"));
     bool refs = has_ca || !json_is_null(json_object_get(obj, "default_tls_container_ref")) ||
                 json_array_size(json_object_get(obj, "sni_container_refs")) > 0;
-    bool terminated = strcmp(proto, "TERMINATED_HTTPS") == 0;
+    /* Octavia lets a PROMETHEUS listener with certificates offload TLS too
+     * (the ballast provider then answers 501). */
+    bool prom = strcmp(proto, "PROMETHEUS") == 0;
+    bool terminated = strcmp(proto, "TERMINATED_HTTPS") == 0 || (prom && refs);
     int rc = bl_api_check_tls_types(c, obj);
 
     if (rc < 0)
@@ -165,7 +168,8 @@ static int check_tls(struct ctx *c, json_t *obj, const char *proto)
     if (terminated && !refs_ok(obj))
         return fault(c, 400,
                      "Validation failure: An SNI or default certificate container "
-                     "reference must be provided for TERMINATED_HTTPS protocol listeners.");
+                     "reference must be provided for %s protocol listeners.",
+                     prom ? "PROMETHEUS with TLS" : "TERMINATED_HTTPS");
     if (auth && strcmp(auth, "NONE") != 0 && !has_ca)
         return fault(c, 400,
                      "Validation failure: Client authentication setting %s requires a "
