@@ -201,6 +201,7 @@ json_t *render(struct ctx *c, const struct resource *r, const struct bl_store_ro
 /* ---- the five verbs -------------------------------------------------------------------------- */
 
 static void schedule_sync(struct bl_api *api);
+static void settle_held(struct bl_api *api);
 
 /* Unwraps {"<singular>": {...}} with Octavia's messages for the ways it can be wrong. */
 static json_t *unwrap(struct ctx *c, const struct resource *r)
@@ -682,6 +683,8 @@ void bl_api_handle(void *ctxp, const struct bl_api_req *req, struct bl_api_resp 
     c.project = req->project_id && req->project_id[0] ? req->project_id : DEFAULT_PROJECT;
     /* noauth (the default on loopback): every caller is an admin, as in Octavia. */
     c.grant = (struct bl_grant){c.project, true, true, true};
+    if (api->noop_next_request && !req->no_settle)
+        settle_held(api);
     route(&c);
     json_decref(c.l7rules);
     if (resp->status == 0)
@@ -705,6 +708,20 @@ static void on_sync(struct bl_loop *loop, struct bl_defer *d)
 static void schedule_sync(struct bl_api *api)
 {
     bl_loop_defer(api->loop, &api->sync_d, on_sync);
+}
+
+static void settle_held(struct bl_api *api)
+{
+    struct bl_err err = {0};
+
+    if (bl_agent_settle_held(api->agent, &err) < 0)
+        bl_log(BL_LOG_ERROR, "agent: %s", err.msg);
+}
+
+void bl_api_set_noop_settle(struct bl_api *api, bool next_request)
+{
+    api->noop_next_request = next_request;
+    bl_agent_hold_noop(api->agent, next_request);
 }
 
 struct bl_api *bl_api_create(struct bl_loop *loop, struct bl_store *st, struct bl_agent *agent,

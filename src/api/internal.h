@@ -19,6 +19,7 @@ struct bl_api {
     const struct bl_networks *nw;
     struct bl_auth *auth;         /* NULL = noauth: every caller is an admin */
     const char *default_provider; /* for load balancers created without one */
+    bool noop_next_request;       /* --noop-settle next-request (bl_api_set_noop_settle) */
     struct bl_loop *loop;
     struct bl_store *st;
     struct bl_agent *agent;

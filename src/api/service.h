@@ -20,6 +20,7 @@ struct bl_api_service_opts {
     const char *default_provider; /* "ballast" (NULL) or "noop_driver" */
     const char *users;            /* users file: Keystone auth (api/auth.h); NULL = noauth */
     unsigned nworkers;
+    bool noop_next_request; /* --noop-settle next-request (api/api.h) */
 };
 
 /* Starts the service on `loop`. Returns 0 or -errno with `err` filled. */
