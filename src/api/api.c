@@ -42,16 +42,21 @@ int fault(struct ctx *c, int status, const char *fmt, ...)
     return -EINVAL;
 }
 
+int http_error(struct ctx *c, int status, const char *title, const char *description)
+{
+    reply(c, status,
+          json_pack("{s:i, s:s, s:s}", "code", status, "title", title, "description", description));
+    return -EINVAL;
+}
+
 static void not_found(struct ctx *c)
 {
-    reply(c, 404, json_pack("{s:i, s:s, s:s}", "code", 404, "title", "Not Found", "description",
-                            ""));
+    http_error(c, 404, "Not Found", "");
 }
 
 static void not_allowed(struct ctx *c)
 {
-    reply(c, 405, json_pack("{s:i, s:s, s:s}", "code", 405, "title", "Method Not Allowed",
-                            "description", ""));
+    http_error(c, 405, "Method Not Allowed", "");
 }
 
 /* ---- rows ---------------------------------------------------------------------------------------- */

@@ -334,9 +334,12 @@ static int hm_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
     if ((rc = lock_pool(c, pool, &lb)) < 0)
         return rc;
     row->lb_id = lb;
+    /* Octavia validates the options before it looks for a monitor in place. */
+    if ((rc = hm_options(c, obj, lb)) < 0)
+        return rc;
     if (pool_has_monitor(c, pool))
         return fault(c, 409, "This pool already has a health monitor");
-    return hm_options(c, obj, lb);
+    return 0;
 }
 
 static int hm_update(struct ctx *c, json_t *obj, const struct bl_store_row *row)

@@ -81,6 +81,10 @@ extern const struct resource bl_res_loadbalancer, bl_res_listener, bl_res_pool, 
 /* Answers an Octavia fault {"faultcode", "faultstring", "debuginfo"}; returns -EINVAL. */
 int fault(struct ctx *c, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Answers the web framework's error {"code", "title", "description"}, as Octavia
+ * does for unknown paths and methods and a few query errors; returns -EINVAL. */
+int http_error(struct ctx *c, int status, const char *title, const char *description);
+
 /* Reads an object (any kind when `kind` is NULL); answers 404 "<Title> <id> not found." */
 int load(struct ctx *c, const struct resource *r, const char *id, struct bl_store_row *row);
 
