@@ -433,6 +433,51 @@ int bl_api_l7_pool_in_use(struct ctx *c, const char *lb_id, const char *pool_id)
     return 0;
 }
 
+struct redirects {
+    const char *listener, *pool;
+    json_t *ids;
+};
+
+static bool has_id(json_t *ids, const char *id)
+{
+    size_t i;
+    json_t *e;
+
+    json_array_foreach(ids, i, e)
+    {
+        if (strcmp(json_string_value(json_object_get(e, "id")), id) == 0)
+            return true;
+    }
+    return false;
+}
+
+static int redirects_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
+{
+    struct redirects *r = arg;
+    json_t *b = row_body(row), *rules;
+    const char *pid = json_string_value(json_object_get(b, "redirect_pool_id"));
+    const char *other = r->listener ? pid : row->parent_id;
+
+    if (pid && json_is_true(json_object_get(b, "admin_state_up")) &&
+        (!r->listener || strcmp(row->parent_id, r->listener) == 0) &&
+        (!r->pool || strcmp(pid, r->pool) == 0) && !has_id(r->ids, other)) {
+        rules = id_list(c, "l7rule", row->lb_id, row->id);
+        if (json_array_size(rules) > 0)
+            json_array_append_new(r->ids, json_pack("{s:s}", "id", other));
+        json_decref(rules);
+    }
+    json_decref(b);
+    return 0;
+}
+
+void bl_api_l7_redirects(struct ctx *c, const char *lb_id, const char *listener_id,
+                         const char *pool_id, json_t *ids)
+{
+    struct redirects r = {listener_id, pool_id, ids};
+
+    each_row(c, "l7policy", lb_id, listener_id, redirects_cb, &r);
+}
+
 /* ---- rules --------------------------------------------------------------------------------------
  */
 

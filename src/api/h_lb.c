@@ -386,10 +386,21 @@ static int listener_status_cb(struct ctx *c, const struct bl_store_row *row, voi
     const char *pool_id = json_string_value(json_object_get(b, "default_pool_id"));
     struct bl_store_row pool;
 
-    if (pool_id && bl_store_get(c->api->st, "pool", pool_id, c->arena, &pool, NULL) == 0) {
+    json_t *ids = json_array(), *e;
+    size_t i;
+
+    /* As Octavia's listener.pools: the default pool, then those its L7 policies reach. */
+    if (pool_id)
+        json_array_append_new(ids, json_pack("{s:s}", "id", pool_id));
+    bl_api_l7_redirects(c, row->lb_id, row->id, NULL, ids);
+    json_array_foreach(ids, i, e)
+    {
         struct listener_pools lp = {row->id, pools};
-        pool_status_cb(c, &pool, &lp);
+        if (bl_store_get(c->api->st, "pool", json_string_value(json_object_get(e, "id")), c->arena,
+                         &pool, NULL) == 0)
+            pool_status_cb(c, &pool, &lp);
     }
+    json_decref(ids);
     json_object_set_new(l, "pools", pools);
     json_array_append_new(arg, l);
     json_decref(b);

@@ -114,6 +114,13 @@ json_t *bl_api_l7_list(struct ctx *c, const char *listener_id, bool full);
 /* h_l7.c: 409 when a live L7 policy redirects to `pool_id`. */
 int bl_api_l7_pool_in_use(struct ctx *c, const char *lb_id, const char *pool_id);
 
+/* h_l7.c: which pools a listener reaches through its L7 policies, or which
+ * listeners reach a pool that way (give `listener_id` or `pool_id`): as in
+ * Octavia, enabled REDIRECT_TO_POOL policies with at least one rule count.
+ * Appends {"id": ...} to `ids` unless already there. */
+void bl_api_l7_redirects(struct ctx *c, const char *lb_id, const char *listener_id,
+                         const char *pool_id, json_t *ids);
+
 /* h_l7.c: the graph create's policies of a new listener; `pool_ref` resolves a
  * redirect_pool ({"name"} or a full spec) to a pool id as default_pool does. */
 int bl_api_l7_graph(struct ctx *c, json_t *policies, const char *listener_id,
