@@ -94,28 +94,20 @@ static const struct bl_subnet *vip_subnet(struct ctx *c, json_t *obj)
 }
 
 /* Octavia's no-op network driver: any subnet or network UUID is taken as
- * given, the VIP is the one asked for or one from 198.51.100.0/24
- * (TEST-NET-2, never routed; nothing is bound for a no-op load balancer). */
+ * given, the VIP is the one asked for or else 198.51.100.1 for every load
+ * balancer (TEST-NET-2, never routed; nothing is bound for a no-op load
+ * balancer, so they may share it). */
 static int assign_noop_vip(struct ctx *c, json_t *obj)
 {
-    static struct bl_subnet testnet;
     const char *subnet = json_string_value(json_object_get(obj, "vip_subnet_id"));
     const char *network = json_string_value(json_object_get(obj, "vip_network_id"));
-    struct vip_scan v = {0};
-    char id[37], addr[INET6_ADDRSTRLEN];
+    char id[37];
 
     if (!subnet && !network && !json_string_value(json_object_get(obj, "vip_port_id")))
         return fault(c, 400, "Validation failure: VIP must contain one of: vip_port_id, "
                              "vip_network_id, vip_subnet_id.");
-    if (testnet.cidr.prefix == 0)
-        bl_cidr_parse(&testnet.cidr, "198.51.100.0/24");
-    if (!json_string_value(json_object_get(obj, "vip_address"))) {
-        v.sn = &testnet;
-        each_row(c, "loadbalancer", NULL, NULL, vip_cb, &v);
-        if (bl_subnet_host(&testnet, first_free(&v), addr, sizeof(addr)) == 0)
-            json_object_set_new(obj, "vip_address", json_string(addr));
-        free(v.used);
-    }
+    if (!json_string_value(json_object_get(obj, "vip_address")))
+        json_object_set_new(obj, "vip_address", json_string("198.51.100.1"));
     bl_uuid_new(id);
     if (!json_string_value(json_object_get(obj, "vip_port_id")))
         json_object_set_new(obj, "vip_port_id", json_string(id));
