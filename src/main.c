@@ -17,6 +17,7 @@
 #include "api/service.h"
 #include "config/parse.h"
 #include "config/snapshot.h"
+#include "core/arena.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "health/health.h"
@@ -30,6 +31,8 @@ struct daemon {
     const char *config_path;  /* file mode: --config */
     const char *api_listen;   /* API mode: --api HOST:PORT */
     const char *db_path;      /* API mode: --db */
+    const char *certs_dir;    /* --certs: certificate ids are <certs_dir>/<id>.pem */
+    char certs_buf[1024];     /* API mode's default: "certs" beside the database */
     const char *networks;     /* API mode: --networks FILE (VIP subnets) */
     const char *provider;     /* API mode: --default-provider */
     const char *users;        /* API mode: --users FILE (Keystone auth) */
@@ -61,6 +64,8 @@ static void usage(FILE *f)
                "                  once stored (default), or at the next API request without\n"
                "                  the header X-Oracle-No-Settle (as Octavia's API shows them)\n"
                "  --users FILE    require Keystone tokens; users, passwords, projects, roles\n"
+               "  --certs DIR     certificate store: a ref naming id <id> reads DIR/<id>.pem\n"
+               "                  (default: beside --db in API mode, the config's directory)\n"
                "  --workers N     worker threads (default: number of CPUs)\n"
                "  --admin SOCKET  UNIX socket answering 'stats' and 'reload'\n"
                "signals: SIGHUP reloads FILE, SIGUSR1 dumps stats to stderr, "
@@ -74,14 +79,15 @@ static int parse_args(struct daemon *d, int argc, char **argv)
         {"admin", required_argument, NULL, 'a'},  {"log-level", required_argument, NULL, 'l'},
         {"api", required_argument, NULL, 'A'},    {"db", required_argument, NULL, 'D'},
         {"networks", required_argument, NULL, 'N'}, {"default-provider", required_argument, NULL, 'P'},
-        {"users", required_argument, NULL, 'U'},  {"noop-settle", required_argument, NULL, 'S'},
+        {"users", required_argument, NULL, 'U'},  {"certs", required_argument, NULL, 'C'},
+        {"noop-settle", required_argument, NULL, 'S'},
         {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
     long n;
     char *end;
 
-    while ((c = getopt_long(argc, argv, "c:w:a:l:A:D:N:P:U:S:Vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:w:a:l:A:D:N:P:U:C:S:Vh", opts, NULL)) != -1) {
         switch (c) {
         case 'N':
             d->networks = optarg;
@@ -99,6 +105,9 @@ static int parse_args(struct daemon *d, int argc, char **argv)
                 return -EINVAL;
             }
             d->noop_next_request = strcmp(optarg, "next-request") == 0;
+            break;
+        case 'C':
+            d->certs_dir = optarg;
             break;
         case 'A':
             d->api_listen = optarg;
@@ -144,6 +153,12 @@ static int parse_args(struct daemon *d, int argc, char **argv)
     }
     if (d->db_path == NULL)
         d->db_path = "var/ballast.db";
+    if (d->certs_dir == NULL && d->api_listen) {
+        const char *slash = strrchr(d->db_path, '/');
+        snprintf(d->certs_buf, sizeof(d->certs_buf), "%.*s%scerts",
+                 slash ? (int)(slash - d->db_path) : 0, d->db_path, slash ? "/" : "");
+        d->certs_dir = d->certs_buf;
+    }
     return 0;
 }
 
@@ -155,6 +170,8 @@ static int load(struct daemon *d, struct bl_snapshot **out, struct bl_err *err)
 
     if (rc < 0)
         return rc;
+    if (d->certs_dir)
+        cfg->certs_dir = bl_arena_strdup(cfg->arena, d->certs_dir);
     return bl_snapshot_build(cfg, d->nworkers, d->generation + 1, out, err, NULL);
 }
 
@@ -257,7 +274,8 @@ static int start(struct daemon *d)
     }
     if (d->api_listen) {
         struct bl_api_service_opts o = {d->api_listen, d->db_path, d->networks, d->provider,
-                                        d->users, d->nworkers, d->noop_next_request};
+                                        d->users, d->nworkers, d->certs_dir,
+                                        d->noop_next_request};
         rc = bl_api_service_start(d->loop, &o, &d->svc, &err);
         if (rc < 0) {
             bl_log(BL_LOG_ERROR, "cannot start: %s", err.msg);

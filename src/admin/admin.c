@@ -12,7 +12,7 @@
 
 #include "core/log.h"
 #include "core/xalloc.h"
-#include "health/status.h"
+#include "config/status.h"
 #include "net/addr.h"
 
 struct bl_admin {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/rollup.h"
 #include "config/parse.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -24,6 +25,7 @@ struct bl_agent {
     void (*on_apply)(void *ctx, struct bl_snapshot *s); /* may be NULL */
     void *on_apply_ctx;
     unsigned nworkers;
+    char *certs_dir; /* where certificate ids are read (config/certs.h); NULL = none */
     struct bl_dataplane *dp;
     uint64_t generation;
     int64_t applied_rev;  /* store revision the data plane reflects; -1 before the first */
@@ -340,6 +342,7 @@ static int build_part(struct bl_agent *a, const char *id, const char *text, stru
         bl_cfg_free(cfg);
         return rc;
     }
+    cfg->certs_dir = a->certs_dir; /* outlives every snapshot of this agent */
     return bl_snapshot_build_lb(cfg, a->nworkers, out, err);
 }
 
@@ -517,6 +520,15 @@ static bool lb_is_noop(struct bl_store *st, json_t *memo, const char *lb)
     return json_is_true(v);
 }
 
+/* Load balancers, listeners and pools that run take their operating status
+ * from the roll-up (rollup.h), written once the whole change is settled. */
+static bool rolled_up(struct bl_agent *a, const char *kind, const char *lb)
+{
+    return (strcmp(kind, "loadbalancer") == 0 || strcmp(kind, "listener") == 0 ||
+            strcmp(kind, "pool") == 0) &&
+           find_entry(a, lb) != NULL;
+}
+
 /* Which pending objects a settle takes: all, or only those of the no-op
  * provider (released by bl_agent_settle_held). */
 enum settle_scope { SETTLE_ALL = 0, SETTLE_NOOP };
@@ -532,8 +544,9 @@ static bool settle_skips(struct bl_agent *a, struct settle *s, json_t *noop, siz
 
 static int settle_write(struct bl_agent *a, struct settle *s, json_t *noop, size_t i)
 {
-    const char *oper = strcmp(s->todo[i].prov, "ERROR") == 0
-                           ? "ERROR"
+    const char *oper = strcmp(s->todo[i].prov, "ERROR") == 0 ? "ERROR"
+                       : rolled_up(a, s->todo[i].kind, s->todo[i].lb)
+                           ? NULL
                            : settled_operating(s->todo[i].kind, s->todo[i].body,
                                                lb_is_noop(a->st, noop, s->todo[i].lb));
     int r = s->todo[i].del ? bl_store_delete(a->st, s->todo[i].id, NULL)
@@ -543,12 +556,26 @@ static int settle_write(struct bl_agent *a, struct settle *s, json_t *noop, size
     return r == -ENOENT ? 0 : r;
 }
 
+/* Each load balancer of the change once (`done` remembers them). */
+static int settle_rollup(struct bl_agent *a, struct settle *s, json_t *done, size_t i,
+                         struct bl_err *err)
+{
+    const char *lb = s->todo[i].lb;
+    int rc;
+
+    if (json_object_get(done, lb) != NULL || find_entry(a, lb) == NULL)
+        return 0;
+    json_object_set_new(done, lb, json_true());
+    rc = bl_agent_rollup(a, lb, err);
+    return rc < 0 ? rc : 0;
+}
+
 /* Settles the objects pending since revision `since`, as `scope` says. */
 static int settle(struct bl_agent *a, int64_t since, enum settle_scope scope,
                   const struct failed *failed, struct bl_err *err)
 {
     struct settle s = {a->st, failed, bl_arena_create(), NULL, 0, 0};
-    json_t *noop = json_object();
+    json_t *noop = json_object(), *done = json_object();
     int rc = bl_store_list_since(a->st, since, settle_cb, &s, err);
 
     if (rc == 0 && s.n > 0) {
@@ -559,6 +586,8 @@ static int settle(struct bl_agent *a, int64_t since, enum settle_scope scope,
             else if (scope == SETTLE_ALL && since < a->held_since)
                 a->held_since = since;
         }
+        for (size_t i = 0; rc == 0 && i < s.n; i++)
+            rc = settle_rollup(a, &s, done, i, err);
         if (rc == 0 && a->applied_rev >= 0)
             rc = bl_store_forget_deleted(a->st, a->applied_rev, err);
         if (rc == 0)
@@ -568,6 +597,7 @@ static int settle(struct bl_agent *a, int64_t since, enum settle_scope scope,
     }
     free(s.todo);
     json_decref(noop);
+    json_decref(done);
     bl_arena_destroy(s.arena);
     return rc;
 }
@@ -595,6 +625,24 @@ int bl_agent_settle_held(struct bl_agent *a, struct bl_err *err)
     else if (rc < 0)
         a->held_since = since;
     return rc;
+}
+
+int bl_agent_rollup(struct bl_agent *a, const char *lb_id, struct bl_err *err)
+{
+    struct lb_entry *e = find_entry(a, lb_id);
+
+    return e ? bl_rollup_lb(a->st, lb_id, e->part, err) : 0;
+}
+
+int bl_agent_rollup_all(struct bl_agent *a, struct bl_err *err)
+{
+    int rc = 0, n = 0;
+
+    for (uint32_t i = 0; rc >= 0 && i < a->nlbs; i++) {
+        rc = bl_rollup_lb(a->st, a->lbs[i].id, a->lbs[i].part, err);
+        n += rc > 0 ? rc : 0;
+    }
+    return rc < 0 ? rc : n;
 }
 
 /* ---- the agent ------------------------------------------------------------------------------ */
@@ -644,14 +692,15 @@ void bl_agent_on_apply(struct bl_agent *a, void (*cb)(void *ctx, struct bl_snaps
         cb(ctx, bl_dataplane_snapshot(a->dp));
 }
 
-int bl_agent_start(struct bl_store *st, unsigned nworkers, struct bl_agent **out,
-                   struct bl_err *err)
+int bl_agent_start(struct bl_store *st, unsigned nworkers, const char *certs_dir,
+                   struct bl_agent **out, struct bl_err *err)
 {
     struct bl_agent *a = bl_xcalloc(1, sizeof(*a));
     int rc;
 
     a->st = st;
     a->nworkers = nworkers;
+    a->certs_dir = certs_dir ? bl_xstrdup(certs_dir) : NULL;
     a->applied_rev = -1; /* everything is new */
     a->held_since = HELD_NONE;
     rc = apply(a, true, err);
@@ -674,6 +723,7 @@ void bl_agent_stop(struct bl_agent *a)
         bl_snap_lb_unref(a->lbs[i].part);
     }
     free(a->lbs);
+    free(a->certs_dir);
     free(a);
 }
 

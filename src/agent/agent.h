@@ -29,9 +29,10 @@
 struct bl_agent;
 
 /* Creates an agent for `st` and a data plane of `nworkers`, built from what
- * the store holds now (a restart resumes serving before the API answers). */
-int bl_agent_start(struct bl_store *st, unsigned nworkers, struct bl_agent **out,
-                   struct bl_err *err);
+ * the store holds now (a restart resumes serving before the API answers).
+ * Certificate refs name <certs_dir>/<id>.pem (config/certs.h; NULL = none). */
+int bl_agent_start(struct bl_store *st, unsigned nworkers, const char *certs_dir,
+                   struct bl_agent **out, struct bl_err *err);
 
 void bl_agent_stop(struct bl_agent *a);
 
@@ -64,8 +65,18 @@ int bl_agent_settle_held(struct bl_agent *a, struct bl_err *err);
 
 /* Calls `cb` with each snapshot the agent applies, after the statuses are
  * settled (the health checker follows the data plane this way). */
-void bl_agent_on_apply(struct bl_agent *a, void (*cb)(void *ctx, struct bl_snapshot *s),
-                       void *ctx);
+void bl_agent_on_apply(struct bl_agent *a, void (*cb)(void *ctx, struct bl_snapshot *s), void *ctx);
+
+/*
+ * Writes the operating statuses of running load balancer `lb_id`, its
+ * listeners and pools where the store holds others (agent/rollup.h), inside
+ * the caller's transaction; 0 when it does not run. The agent does so itself
+ * when it settles a change; the health checker's owner calls it when a
+ * member's status moves. bl_agent_rollup_all() does every running load
+ * balancer (start-up). Return the number of rows written, or a negative errno.
+ */
+int bl_agent_rollup(struct bl_agent *a, const char *lb_id, struct bl_err *err);
+int bl_agent_rollup_all(struct bl_agent *a, struct bl_err *err);
 
 /* The data plane the agent drives (for stats). */
 struct bl_dataplane *bl_agent_dataplane(struct bl_agent *a);

@@ -376,18 +376,17 @@ static int listener_status_cb(struct ctx *c, const struct bl_store_row *row, voi
 {
     json_t *b = row_body(row), *l = status_of(row, true), *pools = json_array();
     const char *pool_id = json_string_value(json_object_get(b, "default_pool_id"));
-    struct bl_store_row pool;
-
     json_t *ids = json_array(), *e;
+    struct listener_pools lp = {row->id, pools};
+    struct bl_store_row pool;
     size_t i;
 
-    /* As Octavia's listener.pools: the default pool, then those its L7 policies reach. */
+    /* As Octavia's Listener.pools: the default pool, then those its L7 policies reach. */
     if (pool_id)
         json_array_append_new(ids, json_pack("{s:s}", "id", pool_id));
     bl_api_l7_redirects(c, row->lb_id, row->id, NULL, ids);
     json_array_foreach(ids, i, e)
     {
-        struct listener_pools lp = {row->id, pools};
         if (bl_store_get(c->api->st, "pool", json_string_value(json_object_get(e, "id")), c->arena,
                          &pool, NULL) == 0)
             pool_status_cb(c, &pool, &lp);

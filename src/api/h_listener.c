@@ -68,10 +68,15 @@ static int port_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
 }
 
 /* What the in-process data plane cannot run yet is refused as a provider limit. */
-static int check_supported(struct ctx *c, const char *proto)
+static int check_supported(struct ctx *c, json_t *obj, const char *proto)
 {
+    if (strcmp(proto, "PROMETHEUS") == 0 &&
+        (!json_is_null(json_object_get(obj, "default_tls_container_ref")) ||
+         json_array_size(json_object_get(obj, "sni_container_refs")) > 0))
+        return fault(c, 501, "Provider 'ballast' does not support a requested option: "
+                             "PROMETHEUS listeners with TLS (not implemented yet)");
     if (strcmp(proto, "TCP") == 0 || strcmp(proto, "UDP") == 0 || strcmp(proto, "HTTPS") == 0 ||
-        strcmp(proto, "HTTP") == 0)
+        strcmp(proto, "HTTP") == 0 || strcmp(proto, "PROMETHEUS") == 0)
         return 0;
     return fault(c, 501, "Provider 'ballast' does not support a requested option: %s listeners "
                          "(not implemented yet)", proto);
@@ -120,17 +125,56 @@ static int check_cidrs(struct ctx *c, json_t *obj, const char *lb_id)
     return rc;
 }
 
+/* A default or an SNI certificate: what a TERMINATED_HTTPS listener needs. */
+static bool refs_ok(json_t *obj)
+{
+    return !json_is_null(json_object_get(obj, "default_tls_container_ref")) ||
+           json_array_size(json_object_get(obj, "sni_container_refs")) > 0;
+}
+
+/* Octavia's order: types, then refs by protocol, then client auth, then lists. */
+static int check_tls(struct ctx *c, json_t *obj, const char *proto)
+{
+    const char *auth = json_string_value(json_object_get(obj, "client_authentication"));
+    bool has_ca = !json_is_null(json_object_get(obj, "client_ca_tls_container_ref"));
+    bool refs = has_ca || !json_is_null(json_object_get(obj, "default_tls_container_ref")) ||
+                json_array_size(json_object_get(obj, "sni_container_refs")) > 0;
+    bool terminated = strcmp(proto, "TERMINATED_HTTPS") == 0;
+    int rc = bl_api_check_tls_types(c, obj);
+
+    if (rc < 0)
+        return rc;
+    if (refs && (strcmp(proto, "UDP") == 0 || strcmp(proto, "SCTP") == 0))
+        return fault(c, 400, "Validation failure: %s protocol listener does not support TLS.",
+                     proto);
+    if (refs && !terminated)
+        return fault(c, 400, "Validation failure: Certificate container references are not "
+                             "allowed on %s protocol listeners.", proto);
+    if (has_ca && !refs_ok(obj))
+        return fault(c, 400, "Validation failure: An SNI or default certificate container "
+                             "reference must be provided with a client CA container reference.");
+    if (terminated && !refs_ok(obj))
+        return fault(c, 400, "Validation failure: An SNI or default certificate container "
+                             "reference must be provided for TERMINATED_HTTPS protocol listeners.");
+    if (auth && strcmp(auth, "NONE") != 0 && !has_ca)
+        return fault(c, 400, "Validation failure: Client authentication setting %s requires a "
+                             "client CA container reference.", auth);
+    if (!json_is_null(json_object_get(obj, "client_crl_container_ref")) && !has_ca)
+        return fault(c, 400, "Validation failure: A client authentication CA reference is "
+                             "required to specify a client authentication revocation list.");
+    return terminated ? bl_api_check_tls_lists(c, obj) : 0;
+}
+
 static int check_options(struct ctx *c, json_t *obj, const char *proto)
 {
+    int rc;
+
     if (json_object_size(json_object_get(obj, "insert_headers")) > 0 &&
         strcmp(proto, "HTTP") != 0 && strcmp(proto, "TERMINATED_HTTPS") != 0)
         return fault(c, 400, "insert-headers is not a valid option for a %s protocol listener.",
                      proto);
-    if (strcmp(proto, "TERMINATED_HTTPS") == 0 &&
-        json_is_null(json_object_get(obj, "default_tls_container_ref")) &&
-        json_array_size(json_object_get(obj, "sni_container_refs")) == 0)
-        return fault(c, 400, "Validation failure: An SNI or default certificate container "
-                             "reference must be provided for TERMINATED_HTTPS protocol listeners.");
+    if ((rc = check_tls(c, obj, proto)) < 0)
+        return rc;
     return 0;
 }
 
@@ -142,6 +186,8 @@ int bl_api_check_pool_ref(struct ctx *c, const char *pid, const char *lb_id, con
 
     if (pid == NULL)
         return 0;
+    if (strcmp(proto, "PROMETHEUS") == 0) /* Octavia says so before it looks for the pool */
+        return fault(c, 400, "Protocol PROMETHEUS listeners cannot have child objects.");
     if (bl_store_get(c->api->st, "pool", pid, c->arena, &pool, NULL) < 0 ||
         strcmp(pool.lb_id, lb_id) != 0 || strcmp(pool.provisioning_status, "DELETED") == 0)
         return fault(c, 404, "Pool %s not found.", pid);
@@ -171,7 +217,7 @@ static int listener_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
         return rc;
     if ((rc = check_options(c, obj, proto)) < 0 || (rc = check_cidrs(c, obj, lb)) < 0)
         return rc;
-    if (!bl_api_lb_is_noop(c, lb) && (rc = check_supported(c, proto)) < 0)
+    if (!bl_api_lb_is_noop(c, lb) && (rc = check_supported(c, obj, proto)) < 0)
         return rc;
     each_row(c, "listener", lb, NULL, port_cb, &pc);
     if (pc.clash)
@@ -190,6 +236,8 @@ static int listener_update(struct ctx *c, json_t *obj, const struct bl_store_row
         rc = check_options(c, obj, proto);
     if (rc == 0)
         rc = check_cidrs(c, obj, row->lb_id);
+    if (rc == 0 && !bl_api_lb_is_noop(c, row->lb_id))
+        rc = check_supported(c, obj, proto);
     if (rc == 0)
         rc = bl_api_check_pool_ref(
             c, json_string_value(json_object_get(obj, "default_pool_id")), row->lb_id, proto);

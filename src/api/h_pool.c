@@ -54,6 +54,20 @@ static int lock_users(struct ctx *c, const char *lb, const char *pool)
     return rc;
 }
 
+/* Octavia's pool TLS checks: types, a CRL needs a CA, the lists when TLS is on. */
+static int check_tls(struct ctx *c, json_t *obj)
+{
+    int rc = bl_api_check_tls_types(c, obj);
+
+    if (rc < 0)
+        return rc;
+    if (!json_is_null(json_object_get(obj, "crl_container_ref")) &&
+        json_is_null(json_object_get(obj, "ca_tls_container_ref")))
+        return fault(c, 400, "Validation failure: A CA certificate reference is required to "
+                             "specify a revocation list.");
+    return json_is_true(json_object_get(obj, "tls_enabled")) ? bl_api_check_tls_lists(c, obj) : 0;
+}
+
 static int check_persistence(struct ctx *c, json_t *obj)
 {
     json_t *sp = json_object_get(obj, "session_persistence");
@@ -126,7 +140,7 @@ static int pool_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
         return fault(c, 501, "Provider 'ballast' does not support a requested option: members "
                              "and health monitors in a pool create (use the fully populated "
                              "load balancer create, or create them after the pool)");
-    if ((rc = check_persistence(c, obj)) < 0)
+    if ((rc = check_tls(c, obj)) < 0 || (rc = check_persistence(c, obj)) < 0)
         return rc;
     if (listener && (rc = bind_listener(c, listener, row->id, proto, &lb)) < 0)
         return rc;
@@ -138,6 +152,8 @@ static int pool_update(struct ctx *c, json_t *obj, const struct bl_store_row *ro
 {
     int rc = lock_lb(c, row->lb_id);
 
+    if (rc == 0)
+        rc = check_tls(c, obj);
     if (rc == 0)
         rc = check_persistence(c, obj);
     if (rc == 0)

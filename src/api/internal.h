@@ -114,10 +114,10 @@ json_t *bl_api_l7_list(struct ctx *c, const char *listener_id, bool full);
 /* h_l7.c: 409 when a live L7 policy redirects to `pool_id`. */
 int bl_api_l7_pool_in_use(struct ctx *c, const char *lb_id, const char *pool_id);
 
-/* h_l7.c: which pools a listener reaches through its L7 policies, or which
- * listeners reach a pool that way (give `listener_id` or `pool_id`): as in
- * Octavia, enabled REDIRECT_TO_POOL policies with at least one rule count.
- * Appends {"id": ...} to `ids` unless already there. */
+/* h_l7.c: which pools a listener reaches through its L7 policies (in position
+ * order), or which listeners reach a pool that way (give `listener_id` or
+ * `pool_id`): as in Octavia, enabled REDIRECT_TO_POOL policies with at least
+ * one rule count. Appends {"id": ...} to `ids` unless already there. */
 void bl_api_l7_redirects(struct ctx *c, const char *lb_id, const char *listener_id,
                          const char *pool_id, json_t *ids);
 
@@ -159,6 +159,11 @@ json_t *bl_api_status_tree(struct ctx *c, const struct bl_store_row *lb);
  * that accepts any subnet (Octavia's test set-up, which tempest uses). */
 #define BL_PROVIDER_BALLAST "ballast"
 #define BL_PROVIDER_NOOP "noop_driver"
+
+/* tls_fields.c: tls_ciphers characters and alpn_protocols values (any object),
+ * then, where TLS is on, the version and ALPN lists and Octavia's defaults. */
+int bl_api_check_tls_types(struct ctx *c, json_t *obj);
+int bl_api_check_tls_lists(struct ctx *c, json_t *obj);
 
 /* True when the load balancer `lb_id` belongs to the no-op provider. */
 bool bl_api_lb_is_noop(struct ctx *c, const char *lb_id);

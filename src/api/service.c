@@ -9,6 +9,7 @@
 #include "health/health.h"
 #include "api/internal.h"
 #include "api/networks.h"
+#include "core/log.h"
 #include "core/xalloc.h"
 
 struct bl_api_service {
@@ -49,9 +50,10 @@ static int parse_listen(const char *s, struct bl_addr *a)
 }
 
 struct member_match {
-    const char *addr;   /* "address:port" as the checker names it */
+    const char *addr; /* "address:port" as the checker names it */
     char id[40];
-    char status[16];    /* its operating_status now */
+    char lb_id[40];
+    char status[16]; /* its operating_status now */
 };
 
 static int match_cb(void *ctx, const struct bl_store_row *r)
@@ -61,36 +63,73 @@ static int match_cb(void *ctx, const struct bl_store_row *r)
     char key[128];
     struct bl_addr a;
 
-    if (b && bl_addr_parse(&a, json_string_value(json_object_get(b, "address")) ?: "",
-                           (uint16_t)json_integer_value(json_object_get(b, "protocol_port"))) == 0 &&
+    if (b &&
+        bl_addr_parse(&a, json_string_value(json_object_get(b, "address")) ?: "",
+                      (uint16_t)json_integer_value(json_object_get(b, "protocol_port"))) == 0 &&
         strcmp(bl_addr_str(&a, key), m->addr) == 0) {
         snprintf(m->id, sizeof(m->id), "%s", r->id);
+        snprintf(m->lb_id, sizeof(m->lb_id), "%s", r->lb_id ? r->lb_id : "");
         snprintf(m->status, sizeof(m->status), "%s", r->operating_status);
     }
     json_decref(b);
     return 0;
 }
 
-/* The checker's verdict becomes the member's operating_status in the store. Pools
- * of API objects are keyed "pool:<id>" (config/parse.c). */
-static void on_health(void *ctx, const char *pool_key, const char *member,
-                      enum bl_opstatus status, const char *reason)
+/* The member `member` ("address:port") of the API pool keyed `pool_key`
+ * ("pool:<id>", config/parse.c), as the store holds it; m->id is "" when none. */
+static void find_member(struct bl_api_service *s, const char *pool_key, const char *member,
+                        struct member_match *m)
+{
+    *m = (struct member_match){.addr = member};
+    if (strncmp(pool_key, "pool:", 5) == 0)
+        bl_store_list(s->st, "member", NULL, pool_key + 5, match_cb, m, NULL);
+}
+
+/* The checker's verdict becomes the member's operating_status in the store,
+ * and its pool's, listeners' and load balancer's roll-up with it, in one
+ * transaction. */
+static void on_health(void *ctx, const char *pool_key, const char *member, enum bl_opstatus status,
+                      const char *reason)
 {
     struct bl_api_service *s = ctx;
-    struct member_match m = {member, "", ""};
+    struct bl_err err = {0};
+    struct member_match m;
 
     (void)reason;
-    if (strncmp(pool_key, "pool:", 5) != 0)
-        return;
-    bl_store_list(s->st, "member", NULL, pool_key + 5, match_cb, &m, NULL);
+    find_member(s, pool_key, member, &m);
     /* The checker reports every member once when it starts tracking it (and
      * so after each restart): write only what changes. */
     if (m.id[0] == '\0' || strcmp(m.status, bl_opstatus_name(status)) == 0 ||
         bl_store_begin(s->st, NULL) < 0)
         return;
-    if (bl_store_set_status(s->st, m.id, NULL, bl_opstatus_name(status), NULL) < 0 ||
-        bl_store_commit(s->st, NULL) < 0)
+    if (bl_store_set_status(s->st, m.id, NULL, bl_opstatus_name(status), &err) < 0 ||
+        bl_agent_rollup(s->agent, m.lb_id, &err) < 0 || bl_store_commit(s->st, &err) < 0) {
+        bl_log(BL_LOG_ERROR, "member %s: cannot store its status: %s", member, err.msg);
         bl_store_rollback(s->st);
+    }
+}
+
+/* What the store last said of a member the checker starts on (a restart). */
+static int seed(void *ctx, const char *pool_key, const char *member)
+{
+    struct member_match m;
+
+    find_member(ctx, pool_key, member, &m);
+    return m.id[0] && strcmp(m.status, bl_opstatus_name(BL_OP_ERROR)) == 0 ? BL_OP_ERROR : -1;
+}
+
+/* Start-up: what the health checker concludes from the store's member
+ * statuses, rolled up where the store disagrees (it rarely does). */
+static int first_rollup(struct bl_api_service *s, struct bl_err *err)
+{
+    int rc = bl_store_begin(s->st, err);
+
+    if (rc == 0)
+        rc = bl_agent_rollup_all(s->agent, err);
+    if (rc >= 0)
+        return bl_store_commit(s->st, err);
+    bl_store_rollback(s->st);
+    return rc;
 }
 
 static void follow(void *ctx, struct bl_snapshot *snap)
@@ -122,11 +161,15 @@ int bl_api_service_start(struct bl_loop *loop, const struct bl_api_service_opts 
         rc = bl_store_open(o->db_path, &s->st, err);
     /* The data plane is rebuilt from the store before the API answers. */
     if (rc == 0)
-        rc = bl_agent_start(s->st, o->nworkers, &s->agent, err);
+        rc = bl_agent_start(s->st, o->nworkers, o->certs_dir, &s->agent, err);
     if (rc == 0)
         rc = bl_health_start(loop, on_health, s, &s->health);
     if (rc == 0) {
+        bl_health_set_seed(s->health, seed);
         bl_agent_on_apply(s->agent, follow, s);
+        rc = first_rollup(s, err);
+    }
+    if (rc == 0) {
         s->api = bl_api_create(loop, s->st, s->agent, &s->nw);
         if (o->default_provider)
             bl_api_set_default_provider(s->api, o->default_provider);

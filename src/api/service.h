@@ -20,7 +20,8 @@ struct bl_api_service_opts {
     const char *default_provider; /* "ballast" (NULL) or "noop_driver" */
     const char *users;            /* users file: Keystone auth (api/auth.h); NULL = noauth */
     unsigned nworkers;
-    bool noop_next_request; /* --noop-settle next-request (api/api.h) */
+    const char *certs_dir;        /* certificate store: <id>.pem files (config/certs.h) */
+    bool noop_next_request;       /* --noop-settle next-request (api/api.h) */
 };
 
 /* Starts the service on `loop`. Returns 0 or -errno with `err` filled. */

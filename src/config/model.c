@@ -18,6 +18,21 @@ static const char *const proto_names[] = {
     [BL_PROTO_PROMETHEUS] = "PROMETHEUS",
 };
 
+/* net/tls.h writes the X-SSL-* headers from the same bits (it cannot see this layer). */
+#define SAME_BIT(a, b) ((unsigned)(a) == (unsigned)(b))
+_Static_assert(SAME_BIT(BL_XH_SSL_CLIENT_VERIFY, BL_TLS_H_VERIFY) &&
+                   SAME_BIT(BL_XH_SSL_CLIENT_HAS_CERT, BL_TLS_H_HAS_CERT) &&
+                   SAME_BIT(BL_XH_SSL_CLIENT_DN, BL_TLS_H_DN) &&
+                   SAME_BIT(BL_XH_SSL_CLIENT_CN, BL_TLS_H_CN) &&
+                   SAME_BIT(BL_XH_SSL_ISSUER, BL_TLS_H_ISSUER) &&
+                   SAME_BIT(BL_XH_SSL_CLIENT_SHA1, BL_TLS_H_SHA1) &&
+                   SAME_BIT(BL_XH_SSL_CLIENT_NOT_BEFORE, BL_TLS_H_NOT_BEFORE) &&
+                   SAME_BIT(BL_XH_SSL_CLIENT_NOT_AFTER, BL_TLS_H_NOT_AFTER) &&
+                   SAME_BIT(BL_XH_SSL_ANY, BL_TLS_H_VERIFY | BL_TLS_H_HAS_CERT | BL_TLS_H_DN |
+                                               BL_TLS_H_CN | BL_TLS_H_ISSUER | BL_TLS_H_SHA1 |
+                                               BL_TLS_H_NOT_BEFORE | BL_TLS_H_NOT_AFTER),
+               "BL_XH_SSL_* and BL_TLS_H_* differ");
+
 const char *const bl_insert_header_names[BL_XH_COUNT] = {
     "X-Forwarded-For",      "X-Forwarded-Port",       "X-Forwarded-Proto",
     "X-SSL-Client-Verify",  "X-SSL-Client-Has-Cert",  "X-SSL-Client-DN",

@@ -15,6 +15,7 @@
 #include "lb/algo.h"
 #include "lb/outlier.h"
 #include "net/addr.h"
+#include "net/tls.h"
 
 enum bl_proto {
     BL_PROTO_TCP = 0,
@@ -105,6 +106,28 @@ struct bl_retry_cfg {
     uint32_t per_try_timeout_ms; /* 0 = only timeout_member_data applies */
 };
 
+/*
+ * TLS of a TERMINATED_HTTPS listener or of a pool with tls_enabled. Refs are
+ * kept as written; config/certs.c turns them into files when a snapshot is
+ * built (docs/tls.md): a path or file:// URL (file mode), else an id, or a
+ * URL whose last segment is the id, naming <certs dir>/<id>.pem.
+ */
+struct bl_cfg_tls {
+    const char *where;         /* JSON path of the listener or pool, for errors */
+    const char *cert_ref;      /* listener: default_tls_container_ref (else the first SNI
+                                  ref); pool: tls_container_ref, NULL = no client cert */
+    const char **sni_refs;     /* listener: sni_container_refs */
+    uint32_t nsni;
+    const char *ca_ref;        /* listener: client_ca_tls_container_ref; pool:
+                                  ca_tls_container_ref (members verified); NULL = none */
+    const char *crl_ref;       /* client_crl_container_ref / crl_container_ref; NULL = none */
+    enum bl_tls_auth client_auth; /* listener only */
+    unsigned versions;         /* BL_TLS_* bits; Octavia's default TLSv1.2 + TLSv1.3 */
+    const char *ciphers;       /* OpenSSL cipher string; NULL = Octavia's default */
+    unsigned char alpn[3];     /* BL_ALPN_* in the order given */
+    uint32_t nalpn;            /* 0 = no ALPN */
+};
+
 struct bl_cfg_pool {
     const char *id;
     const char *name;
@@ -119,6 +142,8 @@ struct bl_cfg_pool {
     struct bl_persist_cfg persist; /* session_persistence */
     struct bl_retry_cfg retry;     /* ballast_retry_policy */
     struct bl_cfg_monitor monitor;
+    bool tls_enabled;              /* re-encrypt to members with `tls` */
+    struct bl_cfg_tls tls;         /* meaningful with tls_enabled only */
     struct bl_cfg_member *members;
     uint32_t nmembers;
 };
@@ -214,6 +239,7 @@ struct bl_cfg_listener {
     int pool; /* index into the load balancer's pools, -1 = no default pool */
     struct bl_cfg_l7policy *l7policies; /* sorted by position (HTTP, TERMINATED_HTTPS only) */
     uint32_t nl7policies;
+    struct bl_cfg_tls tls; /* TERMINATED_HTTPS only (cert_ref set) */
 };
 
 struct bl_cfg_lb {
@@ -231,6 +257,9 @@ struct bl_cfg_lb {
 struct bl_cfg {
     struct bl_arena *arena; /* owns everything below */
     bool single;            /* written as {"loadbalancer": ...}: error paths say so */
+    const char *certs_dir;  /* where certificate ids live (<id>.pem); NULL = ids refused */
+    const char *files_dir;  /* file mode: relative certificate paths start here; NULL =
+                               paths refused (API mode: only ids in certs_dir) */
     struct bl_cfg_lb *lbs;
     uint32_t nlbs;
 };

@@ -299,7 +299,8 @@ static int parse_pool(struct bl_pj *c, const struct bl_pj_path *p, json_t *o, st
         parse_outlier(c, p, json_object_get(o, "ballast_outlier_detection"), &pool->outlier) ||
         parse_persist(c, p, json_object_get(o, "session_persistence"), pool) ||
         parse_retry(c, p, json_object_get(o, "ballast_retry_policy"), &pool->retry) ||
-        parse_members(c, p, json_object_get(o, "members"), pool))
+        parse_members(c, p, json_object_get(o, "members"), pool) ||
+        bl_pj_pool_tls(c, p, o, pool))
         return -EINVAL;
     pool->algo = bl_algo_find(algos[algo]);
     hm = json_object_get(o, "healthmonitor");
@@ -332,6 +333,7 @@ static int check_listener_proto(struct bl_pj *c, const struct bl_pj_path *p, enu
     case BL_PROTO_HTTPS:
     case BL_PROTO_HTTP:
     case BL_PROTO_TERMINATED_HTTPS:
+        return 0;
     case BL_PROTO_PROMETHEUS:
         return 0; /* what the data plane runs today is snapshot.c's business */
     case BL_PROTO_SCTP:
@@ -521,7 +523,8 @@ static int parse_listener(struct bl_pj *c, const struct bl_pj_path *p, json_t *o
         return -EINVAL;
     if (port == 0)
         return bl_pj_fail(c, p, "protocol_port", "is required");
-    if (check_listener_proto(c, p, l->proto) || parse_insert_headers(c, p, o, l))
+    if (check_listener_proto(c, p, l->proto) || parse_insert_headers(c, p, o, l) ||
+        bl_pj_listener_tls(c, p, o, l))
         return -EINVAL;
     l->port = (uint16_t)port;
     l->connection_limit = limit;
@@ -745,6 +748,8 @@ int bl_cfg_load(const char *path, struct bl_cfg **out, struct bl_err *err)
     fclose(f);
     if (rc == 0) {
         rc = bl_cfg_parse(buf, len, out, err);
+        if (rc == 0)
+            bl_cfg_set_file_dirs(*out, path);
         if (rc < 0 && err != NULL) {
             char msg[sizeof(err->msg)];
             snprintf(msg, sizeof(msg), "%s: %s", path, err->msg);

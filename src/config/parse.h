@@ -19,7 +19,12 @@
  * returns 0; otherwise returns -EINVAL (or -ENOMEM) with `err` filled. */
 int bl_cfg_parse(const char *json, size_t len, struct bl_cfg **out, struct bl_err *err);
 
-/* Reads and parses `path`. File errors come back as -errno with the path named. */
+/* Reads and parses `path`. File errors come back as -errno with the path named.
+ * Certificate refs then resolve against the file's directory (bl_cfg_set_file_dirs). */
 int bl_cfg_load(const char *path, struct bl_cfg **out, struct bl_err *err);
+
+/* File mode: certificate paths and ids resolve against the directory of
+ * `config_path` (cfg->files_dir and cfg->certs_dir; --certs overrides the latter). */
+void bl_cfg_set_file_dirs(struct bl_cfg *cfg, const char *config_path);
 
 #endif

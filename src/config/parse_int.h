@@ -80,4 +80,9 @@ bool bl_pj_protos_compatible(enum bl_proto listener, enum bl_proto pool);
 int bl_pj_l7policies(struct bl_pj *c, const struct bl_pj_path *p, json_t *arr, struct bl_cfg_lb *lb,
                      struct bl_cfg_listener *l);
 
+/* parse_tls.c: the TLS fields of a listener (after its protocol) and of a pool. */
+int bl_pj_listener_tls(struct bl_pj *c, const struct bl_pj_path *p, json_t *o,
+                       struct bl_cfg_listener *l);
+int bl_pj_pool_tls(struct bl_pj *c, const struct bl_pj_path *p, json_t *o, struct bl_cfg_pool *pool);
+
 #endif

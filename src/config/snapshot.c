@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/certs.h"
 #include "config/registry.h"
 #include "core/arena.h"
 #include "core/hash.h"
@@ -86,6 +87,7 @@ static void dispose_pool(struct bl_snap_pool *sp)
     if (sp->stick)
         bl_registry_unref(sp->stick);
     bl_lb_pool_dispose(&sp->lb);
+    bl_tls_ctx_unref(sp->tls_client);
     for (uint32_t i = 0; i < sp->nmembers; i++)
         bl_registry_unref(sp->members[i].st);
     free(sp->members);
@@ -134,6 +136,7 @@ static void dispose_listener(struct bl_snap_listener *sl, unsigned nworkers)
 {
     bl_snap_l7_free(sl);
     release_lsocks(sl, nworkers);
+    bl_tls_ctx_unref(sl->tls);
     bl_registry_unref(sl->st);
 }
 
@@ -152,24 +155,10 @@ static void label_listener(struct bl_snap_listener *sl, uint32_t lbi, uint32_t l
              bl_proto_name(sl->cfg->proto), bl_addr_str(&sl->addr, as));
 }
 
-/* The protocols the model knows but this data plane cannot serve yet. */
-static int check_runnable(const struct bl_snap_listener *sl, const char *path, struct bl_err *err)
-{
-    switch (sl->cfg->proto) {
-    case BL_PROTO_TERMINATED_HTTPS:
-    case BL_PROTO_PROMETHEUS:
-        return bl_err_set(err, -ENOTSUP,
-                          "%s.protocol: %s listeners are not supported by this "
-                          "ballast yet; use HTTP or TCP",
-                          path, bl_proto_name(sl->cfg->proto));
-    default:
-        return 0;
-    }
-}
-
 /* The listeners of part `p`, load balancer `lbi` of a config written `single`
  * or as a list (error paths say which). */
-static int build_listeners(struct bl_snap_lb *p, uint32_t lbi, bool single, struct bl_err *err)
+static int build_listeners(struct bl_snap_lb *p, const struct bl_cfg *cfg, uint32_t lbi,
+                           struct bl_err *err)
 {
     const struct bl_cfg_lb *lb = p->lb;
 
@@ -191,11 +180,13 @@ static int build_listeners(struct bl_snap_lb *p, uint32_t lbi, bool single, stru
                  bl_addr_str(&sl->addr, as));
         sl->st = bl_registry_ref(key, sizeof(*sl->st), NULL, NULL);
         p->nlisteners++;
-        if (single)
+        if (cfg->single)
             snprintf(path, sizeof(path), "loadbalancer.listeners[%u]", k);
         else
             snprintf(path, sizeof(path), "loadbalancers[%u].listeners[%u]", lbi, k);
-        int rc = check_runnable(sl, path, err);
+        int rc = 0;
+        if (l->proto == BL_PROTO_TERMINATED_HTTPS)
+            rc = bl_certs_listener_ctx(cfg, l, &sl->tls, err);
         if (rc == 0)
             rc = bl_snap_l7_build(sl, p->pools, path, err);
         if (rc == 0)
@@ -228,9 +219,15 @@ static int build_part(const struct bl_cfg *cfg, uint32_t lbi, unsigned nworkers,
     p->lb = &cfg->lbs[lbi];
     p->nworkers = nworkers;
     p->pools = bl_xcalloc(p->lb->npools ? p->lb->npools : 1, sizeof(*p->pools));
-    for (; p->npools < p->lb->npools; p->npools++)
-        build_pool(&p->pools[p->npools], &p->lb->pools[p->npools]);
-    rc = build_listeners(p, lbi, cfg->single, err);
+    for (rc = 0; rc == 0 && p->npools < p->lb->npools; p->npools++) {
+        struct bl_snap_pool *sp = &p->pools[p->npools];
+        build_pool(sp, &p->lb->pools[p->npools]);
+        /* A pool's certificate that cannot be read fails the part, naming the pool. */
+        if (sp->cfg->tls_enabled)
+            rc = bl_certs_pool_ctx(cfg, sp->cfg, &sp->tls_client, err);
+    }
+    if (rc == 0)
+        rc = build_listeners(p, cfg, lbi, err);
     if (rc < 0) {
         part_free(p);
         return rc;

@@ -21,6 +21,7 @@
 #include "config/regex.h"
 #include "core/err.h"
 #include "lb/pool.h"
+#include "net/tls.h"
 
 /* Responses the HTTP proxy makes itself, counted per listener by cause. */
 enum bl_reply_kind {
@@ -81,6 +82,8 @@ struct bl_snap_pool {
     struct bl_stick *stick;   /* SOURCE_IP / APP_COOKIE persistence: registry reference */
     bool hash_client;         /* SOURCE_IP*: pick() needs the client hash */
     bool hash_port;           /* SOURCE_IP_PORT: the source port is in it */
+    struct bl_tls_ctx *tls_client; /* tls_enabled: re-encrypt to members; NULL = plain.
+                                      One reference, dropped with the snapshot. */
 };
 
 struct bl_snap_l7rule {
@@ -106,6 +109,8 @@ struct bl_snap_listener {
     struct bl_lsock **lsocks;     /* one per worker, registry references */
     struct bl_listener_state *st; /* registry reference */
     struct bl_snap_pool *pool;    /* NULL: no default pool, connections are refused */
+    struct bl_tls_ctx *tls;       /* TERMINATED_HTTPS: the server context (certificates
+                                     read when the snapshot was built); NULL otherwise */
     struct bl_snap_l7policy *l7;  /* evaluation order: see proxy/l7.h (NULL when none) */
     uint32_t nl7;
     char label[160]; /* "lb/listener (TCP 127.0.0.1:2222)" for logs */

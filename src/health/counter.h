@@ -28,6 +28,17 @@ static inline uint8_t bl_hc_initial(uint32_t rise)
     return (uint8_t)rise;
 }
 
+/*
+ * Where a member known to have been down starts (the checker's owner kept its
+ * status across a restart): down, but one pass away from up, the mirror of
+ * bl_hc_initial(). No traffic goes to it until it answers, and the status
+ * stored before the restart is not overturned by a guess.
+ */
+static inline uint8_t bl_hc_initial_down(uint32_t rise)
+{
+    return (uint8_t)(rise - 1);
+}
+
 static inline bool bl_hc_is_up(uint8_t health, uint32_t rise)
 {
     return health >= rise;

@@ -11,7 +11,7 @@
  * not all probed in the same millisecond.
  *
  * Every change of a member's state goes through settle_member(), which
- * computes its operating status (health/status.h) and, when it changed,
+ * computes its operating status (config/status.h) and, when it changed,
  * logs one line with the reason and calls `on_change`; settle_pool() does the
  * same for the pool's status and for which tier takes its traffic.
  */
@@ -62,6 +62,7 @@ struct hmember {
 struct bl_health_checker {
     struct bl_loop *loop;
     bl_health_change_cb *on_change;
+    bl_health_seed_cb *seed; /* may be NULL */
     void *ctx;
     struct bl_snapshot *snap; /* reference */
     struct hpool *pools;      /* one per snap->pools[] */
@@ -287,6 +288,14 @@ static bool same_probe(const struct bl_cfg_monitor *a, const struct bl_cfg_monit
            str_same(a->domain_name, b->domain_name) && a->http_minor == b->http_minor;
 }
 
+/* Whether the owner knew `m`, about to be checked for the first time in this
+ * life, as down (bl_health_seed_cb). */
+static bool was_down(const struct hmember *m)
+{
+    return m->st->opstatus == 0 && m->h->seed &&
+           m->h->seed(m->h->ctx, m->hp->sp->cfg->key, m->label) == BL_OP_ERROR;
+}
+
 /* Points `m` at member `k` of `hp` (a new snapshot) and reconciles its probing. */
 static void rebind(struct hmember *m, struct hpool *hp, uint32_t k)
 {
@@ -320,6 +329,11 @@ static void rebind(struct hmember *m, struct hpool *hp, uint32_t k)
     if (m->mon != NULL) {
         st->hc_health = bl_hc_rescale(st->hc_health, m->mon->max_retries, mon->max_retries,
                                       mon->max_retries_down);
+    } else if (was_down(m)) {
+        st->hc_health = bl_hc_initial_down(mon->max_retries);
+        atomic_store_explicit(&st->health, BL_HEALTH_DOWN, memory_order_relaxed);
+        snprintf(st->last_check, sizeof(st->last_check), "%s",
+                 "down before the restart, not checked since");
     } else {
         st->hc_health = bl_hc_initial(mon->max_retries);
         atomic_store_explicit(&st->health, BL_HEALTH_UP, memory_order_relaxed);
@@ -438,7 +452,7 @@ static void drop_member(struct hmember *m)
 
 static int by_address(const void *a, const void *b)
 {
-    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
     return x < y ? -1 : x > y;
 }
 
@@ -604,6 +618,11 @@ int bl_health_start(struct bl_loop *loop, bl_health_change_cb *on_change, void *
     bl_timer_init(&h->tick, on_tick);
     *out = h;
     return 0;
+}
+
+void bl_health_set_seed(struct bl_health_checker *h, bl_health_seed_cb *seed)
+{
+    h->seed = seed;
 }
 
 void bl_health_stop(struct bl_health_checker *h)

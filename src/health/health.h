@@ -21,7 +21,7 @@
 
 #include "config/snapshot.h"
 #include "core/loop.h"
-#include "health/status.h"
+#include "config/status.h"
 
 struct bl_health_checker;
 
@@ -40,6 +40,18 @@ typedef void bl_health_change_cb(void *ctx, const char *pool_key, const char *me
  * the first bl_health_apply(). Returns 0 or -errno. */
 int bl_health_start(struct bl_loop *loop, bl_health_change_cb *on_change, void *ctx,
                     struct bl_health_checker **out);
+
+/*
+ * Asked, when a member starts being checked with no state of its own (at
+ * start-up, for one), for the status it had before (as `on_change` last
+ * reported it, kept in a database): BL_OP_ERROR starts it down, one passed
+ * check away from up, instead of up, one failure away from down. Returns
+ * -1 when it knows nothing. Runs on the loop's thread, inside
+ * bl_health_apply(), with the checker's `ctx`.
+ */
+typedef int bl_health_seed_cb(void *ctx, const char *pool_key, const char *member);
+
+void bl_health_set_seed(struct bl_health_checker *h, bl_health_seed_cb *seed);
 
 /*
  * Makes `snap` the configuration to check (takes a reference of its own, so

@@ -80,6 +80,7 @@ static void drop_buffers(struct bl_hsess *s)
     bl_hbuf_drop(bc, &s->req.out);
     bl_hbuf_drop(bc, &s->resp.in);
     bl_hbuf_drop(bc, &s->resp.out);
+    bl_hs_drop_body(s);
 }
 
 /* The single exit: closes both sides, settles counters, logs, queues the free. */
@@ -223,7 +224,7 @@ static void update_interest(struct bl_hsess *s)
 
     if ((s->state == HS_LINGER || bl_hbuf_room(&s->req.in) > 0) && !s->req.eof)
         ce |= EPOLLIN;
-    if (bl_hflow_pending(&s->resp))
+    if (bl_hflow_pending(&s->resp) || s->body != NULL)
         ce |= EPOLLOUT;
     if (bl_io_want(loop, &s->cli, ce) < 0) {
         bl_hs_finalize(s, END_CLIENT_RESET);

@@ -82,6 +82,11 @@ static bool dropped(const struct bl_http_header *h, const struct named *nm, bool
     }
     if (bl_http_header_is(h, "upgrade"))
         return !keep_upgrade;
+    /* A Connection header may not take away what frames the message or names
+     * the host: that would let a client make the member read another request. */
+    if (bl_http_header_is(h, "host") || bl_http_header_is(h, "content-length") ||
+        bl_http_header_is(h, "transfer-encoding"))
+        return false;
     return is_named(h, nm);
 }
 
@@ -193,6 +198,7 @@ ssize_t bl_hmsg_response(char *buf, size_t cap, const struct bl_http_resp *resp,
 const char *bl_hmsg_reason(int status)
 {
     switch (status) {
+    case 200: return "OK";
     case 301: return "Moved Permanently";
     case 302: return "Found";
     case 303: return "See Other";
@@ -200,6 +206,7 @@ const char *bl_hmsg_reason(int status)
     case 308: return "Permanent Redirect";
     case 400: return "Bad Request";
     case 403: return "Forbidden";
+    case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
     case 414: return "URI Too Long";

@@ -67,7 +67,7 @@ ssize_t bl_hmsg_reply(char *out, size_t cap, int status, const char *location, b
 bool bl_hmsg_cookie(const struct bl_http_header *h, size_t nh, const char *hname, const char *name,
                     const char **value, size_t *value_len);
 
-/* Reason phrase for the statuses ballast answers itself; "Error" for others. */
+/* Reason phrase for the statuses ballast answers itself (and 200); "Error" for others. */
 const char *bl_hmsg_reason(int status);
 
 #endif

@@ -75,6 +75,9 @@ struct bl_hsess {
     bool stale_retried;        /* a reused connection already failed for this request */
     bool resp_started;         /* a final response head went to the client */
     bool up_reusable;          /* the member allows another exchange on the connection */
+    char *body;                /* HS_REPLY: a long body ballast made (metrics), sent after
+                                  resp.out; malloc'd, NULL when none or all sent */
+    size_t body_len, body_off; /* its length; bytes already sent */
     struct bl_defer free_d;
 };
 
@@ -89,6 +92,23 @@ void bl_hs_detach_member(struct bl_hsess *s, bool reuse, bool reset);
 
 /* Answers the current request with a response of ballast's own (error, redirect). */
 void bl_hs_reply(struct bl_hsess *s, int status, const char *location, bool close);
+
+/*
+ * Starts a response of ballast's own with `status` (counted by class): the
+ * member is let go, resp is emptied, resp.out is ready for the head and the
+ * session is in HS_REPLY. keep_alive is cleared when `close`, or when the
+ * request body was not read whole. Returns &s->resp.
+ */
+struct bl_hflow *bl_hs_reply_begin(struct bl_hsess *s, int status, bool close);
+
+/* prom_http.c: answers a request on a PROMETHEUS listener (GET/HEAD /metrics). */
+void bl_hs_prom(struct bl_hsess *s, const struct bl_http_req *req);
+
+/* prom_http.c: sends what is left of s->body, freeing it once sent. Returns 0 or -errno. */
+int bl_hs_push_body(struct bl_hsess *s);
+
+/* prom_http.c: frees s->body (session end). */
+void bl_hs_drop_body(struct bl_hsess *s);
 
 /* The member failed before any of its response reached the client: retry or answer. */
 void bl_hs_member_failed(struct bl_hsess *s, enum bl_hs_fail why);

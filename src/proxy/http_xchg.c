@@ -40,29 +40,36 @@ static enum bl_reply_kind reply_kind(int status)
  * has been read whole (otherwise the rest of the body would be taken for the
  * next request).
  */
-void bl_hs_reply(struct bl_hsess *s, int status, const char *location, bool close)
+struct bl_hflow *bl_hs_reply_begin(struct bl_hsess *s, int status, bool close)
 {
     struct bl_hflow *f = &s->resp;
-    ssize_t n;
 
     bl_hs_detach_member(s, false, false);
     if (close || s->req.st != BL_BODY_DONE || s->req.eof)
         s->keep_alive = false;
-    bl_stat_add(s->sl->st->replies[reply_kind(status)], 1);
     bl_stat_add(s->sl->st->responses[status / 100], 1);
     bl_hbuf_drop(&s->w->bufs, &f->in);
     bl_hbuf_drop(&s->w->bufs, &f->out);
     bl_hflow_reset(f);
     bl_hbuf_ready(&s->w->bufs, &f->out);
+    f->st = BL_BODY_DONE;
+    s->resp_started = true;
+    s->state = HS_REPLY;
+    return f;
+}
+
+void bl_hs_reply(struct bl_hsess *s, int status, const char *location, bool close)
+{
+    struct bl_hflow *f = bl_hs_reply_begin(s, status, close);
+    ssize_t n;
+
+    bl_stat_add(s->sl->st->replies[reply_kind(status)], 1);
     n = bl_hmsg_reply(f->out.data, BL_HBUF_SIZE, status, location, !s->keep_alive);
     if (n < 0) { /* only a redirect URL can be this long: the parser bounds it */
         s->keep_alive = false;
         n = bl_hmsg_reply(f->out.data, BL_HBUF_SIZE, 500, NULL, true);
     }
     f->out.len = (uint32_t)n;
-    f->st = BL_BODY_DONE;
-    s->resp_started = true;
-    s->state = HS_REPLY;
 }
 
 /* ---- member failures and retries ----------------------------------------------------------- */
@@ -309,6 +316,10 @@ static bool apply_l7(struct bl_hsess *s, const struct bl_http_req *req)
 
 static void route(struct bl_hsess *s, const struct bl_http_req *req)
 {
+    if (s->sl->cfg->proto == BL_PROTO_PROMETHEUS) {
+        bl_hs_prom(s, req); /* answered here, from no pool */
+        return;
+    }
     if (!apply_l7(s, req))
         return;
     if (s->pool == NULL) {
@@ -636,11 +647,12 @@ static bool step_reply(struct bl_hsess *s)
 {
     struct bl_hflow *f = &s->resp;
 
-    if (push(s, f, s->cli.fd, &s->cli_seen_ms) < 0) {
+    if (push(s, f, s->cli.fd, &s->cli_seen_ms) < 0 ||
+        (!bl_hflow_pending(f) && bl_hs_push_body(s) < 0)) {
         bl_hs_finalize(s, END_CLIENT_RESET);
         return false;
     }
-    if (bl_hflow_pending(f))
+    if (bl_hflow_pending(f) || s->body != NULL)
         return false;
     if (!s->keep_alive) {
         shutdown(s->cli.fd, SHUT_WR);

@@ -105,7 +105,7 @@ static bl_io_cb *accept_handler(const struct bl_snap_listener *sl)
 {
     if (sl->socktype == SOCK_DGRAM)
         return bl_udp_on_datagram;
-    if (sl->cfg->proto == BL_PROTO_HTTP)
+    if (sl->cfg->proto == BL_PROTO_HTTP || sl->cfg->proto == BL_PROTO_PROMETHEUS)
         return bl_http_on_accept;
     return bl_tcp_on_accept;
 }

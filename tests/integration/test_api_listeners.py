@@ -142,7 +142,7 @@ def test_validation_errors(api):
 def test_l7_protocols_not_implemented(api):
     lb = create_lb(api)
     tls = {"default_tls_container_ref": "https://barbican.example/v1/containers/x"}
-    for proto, kw in (("PROMETHEUS", {}), ("SCTP", {}), ("TERMINATED_HTTPS", tls)):
+    for proto, kw in (("SCTP", {}), ("TERMINATED_HTTPS", tls)):
         r = post_listener(api, lb["id"], protocol=proto, **kw)
         assert r.status == 501, (proto, r)
         assert r.body["faultcode"] == "Server"

@@ -80,10 +80,10 @@ CASES = {
                                                  "X-Forwarded-For": "yes"}))),
                              ["loadbalancer.listeners[0].insert_headers.X-Forwarded-For",
                               "\"true\""]),
-    # the model knows PROMETHEUS; this data plane cannot run it yet
-    "prometheus_listener": (_bad(lambda c: (_l0(c).update(protocol="PROMETHEUS"),
-                                            _l0(c).pop("default_pool"))),
-                            ["loadbalancer.listeners[0].protocol", "not supported"]),
+    # a PROMETHEUS listener answers itself: no pool (Octavia's table of protocol pairs)
+    "prometheus_default_pool": (_bad(lambda c: _l0(c).update(protocol="PROMETHEUS")),
+                                ["loadbalancer.listeners[0].default_pool.protocol",
+                                 "'TCP' is invalid while the listener protocol is 'PROMETHEUS'"]),
     "l7_bad_regex": (_bad(lambda c: (_l0(c).update(protocol="HTTP", l7policies=[
         {"action": "REJECT", "rules": [{"type": "PATH", "compare_type": "REGEX",
                                         "value": "[a-"}]}]),

@@ -219,3 +219,13 @@ def test_member_closing_an_idle_connection_is_transparent(ballastd, http_member)
     for i in range(3):
         assert get_json(port, f"/y{i}")[0] == 200
     assert m.conns <= before + 1
+
+
+def test_connection_header_cannot_strip_host_or_framing(ballastd, http_member):
+    m = http_member()
+    port = free_port()
+    ballastd(http_config(port, [m]))
+    _, r = get_json(port, "/p", method="POST", body=b"abc",
+                    headers={"Connection": "Host, Content-Length, X-Gone", "X-Gone": "1"})
+    assert _hdr(r, "Host") and _hdr(r, "Content-Length") == ["3"] and r["body"] == "abc"
+    assert _hdr(r, "X-Gone") == []

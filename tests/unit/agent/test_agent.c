@@ -180,7 +180,7 @@ static void test_incremental(const char *dir)
         snprintf(id, sizeof(id), "n%d", i);
         add_lb(id, ports[i], "true");
     }
-    is_int(bl_agent_start(st, 2, &agent, &err), 0, "an agent starts on a store of many LBs");
+    is_int(bl_agent_start(st, 2, NULL, &agent, &err), 0, "an agent starts on a store of many LBs");
     snap = current(agent);
     for (int i = 0; i < N; i++) {
         snprintf(id, sizeof(id), "n%d", i);
@@ -248,7 +248,7 @@ static void test_incremental(const char *dir)
     snprintf(mid, sizeof(mid), "%s", members_of(current(agent), "n2"));
     bl_agent_stop(agent);
     ok(port_closes(ports[0]), "the stopped agent's ports close");
-    is_int(bl_agent_start(st, 2, &agent, &err), 0, "restart");
+    is_int(bl_agent_start(st, 2, NULL, &agent, &err), 0, "restart");
     snap = current(agent);
     is_str(members_of(snap, "n2"), mid, "n2 as before the restart");
     is_str(members_of(snap, "n9"), "13", "n9 as before the restart");
@@ -256,6 +256,90 @@ static void test_incremental(const char *dir)
     ok(port_accepts(ports[4]) && port_accepts(ports[11]), "every port serves again");
     bl_agent_stop(agent);
     (void)dir;
+}
+
+static int rollup(struct bl_agent *agent, const char *lb)
+{
+    struct bl_err err = {0};
+    int n;
+
+    bl_store_begin(st, NULL);
+    n = bl_agent_rollup(agent, lb, &err);
+    bl_store_commit(st, NULL);
+    if (n < 0)
+        diag("rollup: %s", err.msg);
+    return n;
+}
+
+static void eject(const struct bl_snap_pool *sp, uint32_t i, bool on)
+{
+    atomic_store(&sp->members[i].st->ejected, on ? 1 : 0);
+}
+
+/*
+ * The roll-up (agent/rollup.h): pool, listener and load balancer statuses
+ * follow the members' shared state, only differences are written, a status
+ * write rebuilds nothing, and settling a change keeps what health decided.
+ */
+static void test_rollup(void)
+{
+    struct bl_agent *agent;
+    struct bl_err err = {0};
+    const struct bl_snap_lb *part;
+    const struct bl_snap_pool *sp;
+    uint64_t gen;
+    int fd;
+    uint16_t port = free_port(&fd);
+
+    close(fd);
+    add_lb("r1", port, "true");
+    put("member", "r1-m2", "r1", "r1-pool", "{\"address\":\"127.0.0.1\",\"protocol_port\":10}");
+    put("pool", "r1-spare", "r1", NULL, "{\"protocol\":\"TCP\",\"lb_algorithm\":\"ROUND_ROBIN\"}");
+    is_int(bl_agent_start(st, 1, NULL, &agent, &err), 0, "rollup: the agent starts");
+    is_str(status("r1", true), "ONLINE", "LB ONLINE with every member up");
+    is_str(status("r1-pool", true), "ONLINE", "its pool ONLINE (NO_MONITOR members count as up)");
+    is_str(status("r1-spare", true), "OFFLINE", "a pool no listener uses is OFFLINE (Octavia)");
+    is_int(rollup(agent, "r1"), 0, "nothing to write when nothing moved");
+
+    part = part_of(current(agent), "r1");
+    sp = &part->pools[0];
+    gen = current(agent)->generation;
+    eject(sp, 0, true);
+    is_int(rollup(agent, "r1"), 2, "one member out: the pool and the LB are written");
+    is_str(status("r1-pool", true), "DEGRADED", "pool DEGRADED");
+    is_str(status("r1", true), "DEGRADED", "LB DEGRADED");
+    is_str(status("r1-l", true), "ONLINE", "the listener stays ONLINE (Octavia)");
+    is_int(rollup(agent, "r1"), 0, "and once only");
+    is_int(bl_agent_sync(agent, &err), 0, "sync after status writes");
+    ok(current(agent)->generation == gen && part_of(current(agent), "r1") == part,
+       "status writes rebuild nothing");
+
+    eject(sp, 1, true);
+    is_int(rollup(agent, "r1"), 2, "every member out");
+    is_str(status("r1-pool", true), "ERROR", "pool ERROR");
+    is_str(status("r1", true), "ERROR", "LB ERROR");
+
+    /* A change settles while health says ERROR: it stays ERROR. */
+    {
+        char body[160];
+        snprintf(body, sizeof(body),
+                 "{\"name\":\"renamed\",\"protocol\":\"TCP\",\"protocol_port\":%u,"
+                 "\"default_pool_id\":\"r1-pool\"}",
+                 port);
+        set_body("r1-l", "PENDING_UPDATE", body);
+    }
+    set_status("r1", "PENDING_UPDATE", NULL);
+    is_int(bl_agent_sync(agent, &err), 0, "sync a listener change");
+    is_str(status("r1", false), "ACTIVE", "the change settled");
+    is_str(status("r1", true), "ERROR", "and the LB kept the health-derived ERROR");
+    is_str(status("r1-l", true), "ONLINE", "the listener is ONLINE");
+
+    sp = &part_of(current(agent), "r1")->pools[0]; /* a new part: the same member states */
+    eject(sp, 0, false);
+    eject(sp, 1, false);
+    is_int(rollup(agent, "r1"), 2, "members back");
+    is_str(status("r1", true), "ONLINE", "LB ONLINE again");
+    bl_agent_stop(agent);
 }
 
 /* An HTTP listener with a policy and a rule renders as the parser reads them;
@@ -317,7 +401,7 @@ int main(void)
     mkdtemp(path);
     snprintf(db, sizeof(db), "%s/ballast.db", path);
     bl_store_open(db, &st, NULL);
-    is_int(bl_agent_start(st, 2, &agent, &err), 0, "agent starts on an empty store");
+    is_int(bl_agent_start(st, 2, NULL, &agent, &err), 0, "agent starts on an empty store");
 
     put("loadbalancer", "lb1", NULL, NULL, "{\"name\":\"lb\",\"vip_address\":\"127.0.0.1\"}");
     put("pool", "p1", "lb1", NULL, "{\"protocol\":\"TCP\",\"lb_algorithm\":\"ROUND_ROBIN\"}");
@@ -389,6 +473,10 @@ int main(void)
     snprintf(db, sizeof(db), "%s/incremental.db", path);
     bl_store_open(db, &st, NULL);
     test_incremental(path);
+    bl_store_close(st);
+    snprintf(db, sizeof(db), "%s/rollup.db", path);
+    bl_store_open(db, &st, NULL);
+    test_rollup();
     bl_store_close(st);
     bl_arena_destroy(arena);
     snprintf(db, sizeof(db), "rm -rf %s", path);

@@ -47,6 +47,16 @@ static void test_initial(void)
     is_str(walk(h, 3, 3, "+"), "U", "no flap while the first checks run: one pass, still up");
 }
 
+static void test_initial_down(void)
+{
+    uint8_t h = bl_hc_initial_down(3);
+
+    ok(!bl_hc_is_up(h, 3), "a member known down before a restart starts down");
+    is_str(walk(h, 3, 3, "+--"), "UUU", "its first pass makes it fully up");
+    is_str(walk(h, 3, 3, "-++"), "DDD", "its first failure makes it fully down: rise=3 needed");
+    is_str(walk(bl_hc_initial_down(1), 1, 1, "+"), "U", "rise 1: one pass brings it up");
+}
+
 static void test_rescale(void)
 {
     ok(bl_hc_rescale(2, 2, 5, 5) == 9, "an up member stays up, fully, under new thresholds");
@@ -57,6 +67,7 @@ int main(void)
 {
     test_thresholds();
     test_initial();
+    test_initial_down();
     test_rescale();
     return done_testing();
 }
