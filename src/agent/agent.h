@@ -19,6 +19,7 @@
 #ifndef BL_AGENT_AGENT_H
 #define BL_AGENT_AGENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config/snapshot.h"
@@ -55,6 +56,18 @@ int bl_agent_check_lb(struct bl_store *st, const char *lb_id, const char *certs_
 
 /* The certificate store the agent reads (NULL = none). */
 const char *bl_agent_certs_dir(const struct bl_agent *a);
+
+/*
+ * With `hold`, a sync leaves the objects of no-op provider load balancers in
+ * their PENDING_* state (they run nothing, so nothing decides when they are
+ * done) until bl_agent_settle_held(): ballastd --noop-settle next-request,
+ * which mirrors Octavia's API whose worker acts between two requests.
+ */
+void bl_agent_hold_noop(struct bl_agent *a, bool hold);
+
+/* Syncs, then settles the held no-op objects as a sync would have (ACTIVE,
+ * or removed when pending deletion). Returns 0 or a negative errno. */
+int bl_agent_settle_held(struct bl_agent *a, struct bl_err *err);
 
 /* Calls `cb` with each snapshot the agent applies, after the statuses are
  * settled (the health checker follows the data plane this way). */

@@ -43,21 +43,24 @@ int fault(struct ctx *c, int status, const char *fmt, ...)
     return -EINVAL;
 }
 
+int http_error(struct ctx *c, int status, const char *title, const char *description)
+{
+    reply(c, status,
+          json_pack("{s:i, s:s, s:s}", "code", status, "title", title, "description", description));
+    return -EINVAL;
+}
+
 static void not_found(struct ctx *c)
 {
-    reply(c, 404,
-          json_pack("{s:i, s:s, s:s}", "code", 404, "title", "Not Found", "description", ""));
+    http_error(c, 404, "Not Found", "");
 }
 
 static void not_allowed(struct ctx *c)
 {
-    reply(c, 405,
-          json_pack("{s:i, s:s, s:s}", "code", 405, "title", "Method Not Allowed", "description",
-                    ""));
+    http_error(c, 405, "Method Not Allowed", "");
 }
 
-/* ---- rows
- * ---------------------------------------------------------------------------------------- */
+/* ---- rows ----------------------------------------------------------------------------------- */
 
 json_t *row_body(const struct bl_store_row *row)
 {
@@ -210,6 +213,7 @@ json_t *render(struct ctx *c, const struct resource *r, const struct bl_store_ro
 /* ---- the five verbs -------------------------------------------------------------------------- */
 
 static void schedule_sync(struct bl_api *api);
+static void settle_held(struct bl_api *api);
 
 /* Unwraps {"<singular>": {...}} with Octavia's messages for the ways it can be wrong. */
 static json_t *unwrap(struct ctx *c, const struct resource *r)
@@ -444,8 +448,7 @@ static void remove_obj(struct ctx *c, const struct resource *r, const char *id, 
         reply(c, 204, NULL);
 }
 
-/* ---- listing ------------------------------------------------------------------------------------
- */
+/* ---- listing ------------------------------------------------------------------------------ */
 
 struct listing {
     const struct resource *r;
@@ -470,8 +473,7 @@ static void list(struct ctx *c, const struct resource *r, const char *parent)
     json_decref(l.all);
 }
 
-/* ---- stats and status
- * ---------------------------------------------------------------------------- */
+/* ---- stats and status ----------------------------------------------------------------------- */
 
 static void stats(struct ctx *c, const struct resource *r, const char *id)
 {
@@ -494,8 +496,7 @@ static void stats(struct ctx *c, const struct resource *r, const char *id)
     reply(c, 200, json_pack("{s:o}", "stats", acc));
 }
 
-/* ---- routing
- * ------------------------------------------------------------------------------------- */
+/* ---- routing -------------------------------------------------------------------------------- */
 
 /* The release date of each v2.N, as Octavia publishes them. */
 static const char *const version_dates[API_MINOR_MAX + 1] = {
@@ -695,6 +696,8 @@ void bl_api_handle(void *ctxp, const struct bl_api_req *req, struct bl_api_resp 
     c.project = req->project_id && req->project_id[0] ? req->project_id : DEFAULT_PROJECT;
     /* noauth (the default on loopback): every caller is an admin, as in Octavia. */
     c.grant = (struct bl_grant){c.project, true, true, true};
+    if (api->noop_next_request && !req->no_settle)
+        settle_held(api);
     route(&c);
     json_decref(c.l7rules);
     if (resp->status == 0)
@@ -703,8 +706,7 @@ void bl_api_handle(void *ctxp, const struct bl_api_req *req, struct bl_api_resp 
     bl_arena_destroy(c.arena);
 }
 
-/* ---- agent hook
- * ------------------------------------------------------------------------------------ */
+/* ---- agent hook ----------------------------------------------------------------------------- */
 
 static void on_sync(struct bl_loop *loop, struct bl_defer *d)
 {
@@ -719,6 +721,20 @@ static void on_sync(struct bl_loop *loop, struct bl_defer *d)
 static void schedule_sync(struct bl_api *api)
 {
     bl_loop_defer(api->loop, &api->sync_d, on_sync);
+}
+
+static void settle_held(struct bl_api *api)
+{
+    struct bl_err err = {0};
+
+    if (bl_agent_settle_held(api->agent, &err) < 0)
+        bl_log(BL_LOG_ERROR, "agent: %s", err.msg);
+}
+
+void bl_api_set_noop_settle(struct bl_api *api, bool next_request)
+{
+    api->noop_next_request = next_request;
+    bl_agent_hold_noop(api->agent, next_request);
 }
 
 struct bl_api *bl_api_create(struct bl_loop *loop, struct bl_store *st, struct bl_agent *agent,
