@@ -35,7 +35,6 @@
 #include "proxy/http_sess.h"
 
 #define LINGER_MS 1000 /* after a final response, how long a client may keep sending */
-#define ACCEPT_BURST 32
 
 static const char *const end_names[] = {"done",    "client reset", "member reset",
                                         "timeout", "shutdown",     "protocol error"};
@@ -437,19 +436,7 @@ static void start_session(struct bl_wlistener *wl, int fd, const struct bl_addr 
 
 void bl_http_on_accept(struct bl_loop *loop, struct bl_io *io, uint32_t events)
 {
-    struct bl_wlistener *wl = bl_container_of(io, struct bl_wlistener, io);
-
+    (void)loop;
     (void)events;
-    for (int i = 0; i < ACCEPT_BURST; i++) {
-        struct bl_addr peer;
-        socklen_t len = sizeof(peer.u);
-        int fd = accept4(io->fd, &peer.u.sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-                bl_worker_pause_accept(wl);
-            return;
-        }
-        peer.len = len;
-        start_session(wl, fd, &peer);
-    }
+    bl_worker_accept(bl_container_of(io, struct bl_wlistener, io), start_session);
 }

@@ -36,7 +36,6 @@
 #include "proxy/worker.h"
 
 #define SPLICE_CHUNK (256 * 1024) /* pipes are sized to match (worker.c) */
-#define ACCEPT_BURST 32
 
 enum bl_sess_state {
     BL_SESS_ST_CONNECTING = 0, /* member connect in flight; the client is not read yet */
@@ -672,19 +671,6 @@ static void start_session(struct bl_wlistener *wl, int fd, const struct bl_addr 
 void bl_tcp_on_accept(struct bl_loop *loop, struct bl_io *io, uint32_t events)
 {
     (void)loop;
-    struct bl_wlistener *wl = bl_container_of(io, struct bl_wlistener, io);
-
     (void)events;
-    for (int i = 0; i < ACCEPT_BURST; i++) {
-        struct bl_addr peer;
-        socklen_t len = sizeof(peer.u);
-        int fd = accept4(io->fd, &peer.u.sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-                bl_worker_pause_accept(wl);
-            return;
-        }
-        peer.len = len;
-        start_session(wl, fd, &peer);
-    }
+    bl_worker_accept(bl_container_of(io, struct bl_wlistener, io), start_session);
 }

@@ -101,6 +101,25 @@ void bl_worker_pause_accept(struct bl_wlistener *wl)
     bl_timer_start(wl->w->loop, &wl->pause, 100);
 }
 
+#define ACCEPT_BURST 32 /* connections taken per readiness event: fairness to the others */
+
+void bl_worker_accept(struct bl_wlistener *wl,
+                      void (*start)(struct bl_wlistener *wl, int fd, const struct bl_addr *peer))
+{
+    for (int i = 0; i < ACCEPT_BURST; i++) {
+        struct bl_addr peer;
+        socklen_t len = sizeof(peer.u);
+        int fd = accept4(wl->io.fd, &peer.u.sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                bl_worker_pause_accept(wl);
+            return;
+        }
+        peer.len = len;
+        start(wl, fd, &peer);
+    }
+}
+
 static bl_io_cb *accept_handler(const struct bl_snap_listener *sl)
 {
     if (sl->socktype == SOCK_DGRAM)

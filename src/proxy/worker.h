@@ -80,6 +80,10 @@ void bl_http_on_accept(struct bl_loop *loop, struct bl_io *io, uint32_t events);
 /* http.c: closes every HTTP session (worker shutdown). */
 void bl_http_close_all(struct bl_worker *w);
 
+/* Accepts what `wl` has queued (a bounded burst), handing each connection to `start`. */
+void bl_worker_accept(struct bl_wlistener *wl,
+                      void (*start)(struct bl_wlistener *wl, int fd, const struct bl_addr *peer));
+
 /* Stops accepting on `wl` for a moment (accept failed for lack of descriptors or memory). */
 void bl_worker_pause_accept(struct bl_wlistener *wl);
 

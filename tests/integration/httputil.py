@@ -22,6 +22,8 @@ import socket
 import threading
 import time
 
+import pytest
+
 from conftest import VIP, free_port
 
 
@@ -267,3 +269,20 @@ def raw_exchange(port, data, timeout=3.0):
         pass
     s.close()
     return out
+
+
+@pytest.fixture(name="http_member")
+def http_member_fixture():
+    """Factory: http_member(name=..., tls=...) -> a started HttpMember, stopped at teardown.
+    Tests import it (`from httputil import http_member_fixture`); it takes the place of
+    conftest's health-check stub of the same name in those modules."""
+    made = []
+
+    def make(**kw):
+        m = HttpMember(**kw)
+        made.append(m)
+        return m
+
+    yield make
+    for m in made:
+        m.stop()

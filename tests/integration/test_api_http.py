@@ -3,27 +3,12 @@
 retry policy created through the API, with real HTTP traffic through the VIP."""
 import json
 
-import pytest
-
 from apiutil import (L7P, create_lb, create_listener, create_member, create_pool, free_port,
                      wait_active, wait_lb)
 from apiutil import api_fixture, server_fixture  # noqa: F401  (fixtures)
 from conftest import wait_until
-from httputil import HttpMember, http_request
-
-
-@pytest.fixture
-def http_member():
-    made = []
-
-    def make(**kw):
-        m = HttpMember(**kw)
-        made.append(m)
-        return m
-
-    yield make
-    for m in made:
-        m.stop()
+from httputil import http_member_fixture  # noqa: F401  (fixture)
+from httputil import http_request
 
 
 def _who(vip, port, target="/", **kw):

@@ -3,24 +3,9 @@
 import socket
 import time
 
-import pytest
-
-from conftest import VIP, free_port, scaled, wait_until
-from httputil import HttpMember, get_json, http_config, http_request, raw_exchange
-
-
-@pytest.fixture
-def http_member():
-    made = []
-
-    def make(**kw):
-        m = HttpMember(**kw)
-        made.append(m)
-        return m
-
-    yield make
-    for m in made:
-        m.stop()
+from conftest import VIP, free_port, scaled
+from httputil import http_member_fixture  # noqa: F401  (fixture)
+from httputil import get_json, http_config, http_request, raw_exchange
 
 
 def _status(raw):

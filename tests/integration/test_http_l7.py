@@ -3,21 +3,8 @@
 import pytest
 
 from conftest import free_port, lb_config, listener, pool
-from httputil import HttpMember, get_json, http_request
-
-
-@pytest.fixture
-def http_member():
-    made = []
-
-    def make(**kw):
-        m = HttpMember(**kw)
-        made.append(m)
-        return m
-
-    yield make
-    for m in made:
-        m.stop()
+from httputil import http_member_fixture  # noqa: F401  (fixture)
+from httputil import get_json, http_request
 
 
 def _rule(type_, compare, value, key=None, invert=False):

@@ -2,24 +2,9 @@
 """Session persistence (SOURCE_IP, HTTP_COOKIE, APP_COOKIE) and the retry policy on HTTP pools."""
 import time
 
-import pytest
-
-from conftest import free_port, wait_until
-from httputil import HttpMember, get_json, http_config, http_request
-
-
-@pytest.fixture
-def http_member():
-    made = []
-
-    def make(**kw):
-        m = HttpMember(**kw)
-        made.append(m)
-        return m
-
-    yield make
-    for m in made:
-        m.stop()
+from conftest import free_port
+from httputil import http_member_fixture  # noqa: F401  (fixture)
+from httputil import get_json, http_config, http_request
 
 
 def _served_by(port, n, **kw):

@@ -2,27 +2,11 @@
 """The HTTP listener: proxying, keep-alive both sides, bodies, headers, upgrades."""
 import json
 import socket
-import time
 
-import pytest
-
-from conftest import VIP, free_port, scaled, wait_until
-from httputil import (HttpMember, get_json, http_config, http_request, raw_exchange,
+from conftest import VIP, free_port
+from httputil import http_member_fixture  # noqa: F401  (fixture)
+from httputil import (get_json, http_config, http_request,
                       read_response, read_response_from)
-
-
-@pytest.fixture
-def http_member():
-    made = []
-
-    def make(**kw):
-        m = HttpMember(**kw)
-        made.append(m)
-        return m
-
-    yield make
-    for m in made:
-        m.stop()
 
 
 def _hdr(report, name):

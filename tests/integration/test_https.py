@@ -8,32 +8,18 @@ import json
 import shutil
 import socket
 import ssl
-import threading
 
 import pytest
 
 from conftest import VIP, free_port, lb_config, listener, pool
-from httputil import HttpMember, read_response
+from httputil import http_member_fixture  # noqa: F401  (fixture)
+from httputil import read_response
 from tlsutil import client_context, make_certs, peer_common_name
 
 
 @pytest.fixture(scope="module")
 def certs(tmp_path_factory):
     return make_certs(tmp_path_factory.mktemp("certs"))
-
-
-@pytest.fixture
-def http_member():
-    made = []
-
-    def make(**kw):
-        m = HttpMember(**kw)
-        made.append(m)
-        return m
-
-    yield make
-    for m in made:
-        m.stop()
 
 
 def https_config(port, members, certs, pool_kw=None, **tls):
