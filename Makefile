@@ -28,7 +28,7 @@ UNIT_SRC  := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:%.c=$(BUILD)/%)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps test unit integration asan fuzz fuzz-replay run tempest format format-check lint clean bench
+.PHONY: all deps test unit integration asan fuzz fuzz-replay run tempest format format-check lint clean bench bench-tls
 
 all: $(BUILD)/ballastd $(BUILD)/ballast $(BUILD)/ballast.1 $(BUILD)/ballast.bash
 
@@ -101,6 +101,10 @@ run: deps all
 
 bench: all
 	@bench/run.sh
+
+# TERMINATED_HTTPS: ballast vs HAProxy vs nginx (bench/tls.sh, about 8 min).
+bench-tls: all
+	@bench/tls.sh
 
 # Octavia's tempest API suite against ballastd (slow: not part of `make test`).
 tempest: all
