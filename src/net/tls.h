@@ -133,9 +133,10 @@ ssize_t bl_tls_read(struct bl_tls_conn *c, void *buf, size_t len);
 /*
  * Bytes written (> 0, possibly fewer than `len`), -EAGAIN, -EPIPE, -EPROTO
  * or -errno. After -EAGAIN, call again with the same bytes first (they may
- * sit at another address). bl_tls_writev writes the vectors in order, one
- * record each, and stops at the first short write; the same rule holds for
- * the vector that stopped it.
+ * sit at another address). bl_tls_writev writes the vectors' first 16 KiB
+ * as one record (each vector must be at most 16 KiB, and a retry must start
+ * with the same vectors, longer or not); it returns the bytes written from
+ * the start of the vectors.
  */
 ssize_t bl_tls_write(struct bl_tls_conn *c, const void *buf, size_t len);
 ssize_t bl_tls_writev(struct bl_tls_conn *c, const struct iovec *iov, int iovcnt);

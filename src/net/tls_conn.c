@@ -141,19 +141,28 @@ ssize_t bl_tls_write(struct bl_tls_conn *c, const void *buf, size_t len)
     return r == 0 ? -EPIPE : r; /* the peer's close_notify: nothing more goes out */
 }
 
+#define COALESCE_MAX 16384 /* one full TLS record */
+
+/*
+ * A head and a small body go out as one record (one encryption, one write),
+ * not one record per piece: the pieces' first 16 KiB are copied together. A
+ * retry after -EAGAIN then presents at least the bytes of the attempt that
+ * waited (the pieces only grow, and no single piece exceeds 16 KiB), which is
+ * what OpenSSL requires of a retried write.
+ */
 ssize_t bl_tls_writev(struct bl_tls_conn *c, const struct iovec *iov, int iovcnt)
 {
-    ssize_t total = 0;
+    static _Thread_local unsigned char buf[COALESCE_MAX];
+    size_t n = 0;
 
-    for (int i = 0; i < iovcnt; i++) {
-        ssize_t n = bl_tls_write(c, iov[i].iov_base, iov[i].iov_len);
-        if (n < 0)
-            return total > 0 ? total : n;
-        total += n;
-        if ((size_t)n < iov[i].iov_len)
-            break;
+    if (iovcnt == 1)
+        return bl_tls_write(c, iov[0].iov_base, iov[0].iov_len);
+    for (int i = 0; i < iovcnt && n < COALESCE_MAX; i++) {
+        size_t k = iov[i].iov_len < COALESCE_MAX - n ? iov[i].iov_len : COALESCE_MAX - n;
+        memcpy(buf + n, iov[i].iov_base, k);
+        n += k;
     }
-    return total;
+    return bl_tls_write(c, buf, n);
 }
 
 uint32_t bl_tls_wants(const struct bl_tls_conn *c)
