@@ -36,6 +36,7 @@ struct daemon {
     const char *networks;     /* API mode: --networks FILE (VIP subnets) */
     const char *provider;     /* API mode: --default-provider */
     const char *users;        /* API mode: --users FILE (Keystone auth) */
+    bool noop_next_request;   /* API mode: --noop-settle next-request */
     const char *admin_path;
     unsigned nworkers;
     struct bl_loop *loop;
@@ -59,6 +60,9 @@ static void usage(FILE *f)
                "  --db PATH       SQLite store for --api (default var/ballast.db)\n"
                "  --networks FILE VIP networks for --api (built in: loopback 127.100.0.0/16)\n"
                "  --default-provider ballast|noop_driver   provider of LBs created without one\n"
+               "  --noop-settle agent|next-request   noop_driver objects leave PENDING_*\n"
+               "                  once stored (default), or at the next API request without\n"
+               "                  the header X-Oracle-No-Settle (as Octavia's API shows them)\n"
                "  --users FILE    require Keystone tokens; users, passwords, projects, roles\n"
                "  --certs DIR     certificate store: a ref naming id <id> reads DIR/<id>.pem\n"
                "                  (default: beside --db in API mode, the config's directory)\n"
@@ -76,13 +80,14 @@ static int parse_args(struct daemon *d, int argc, char **argv)
         {"api", required_argument, NULL, 'A'},    {"db", required_argument, NULL, 'D'},
         {"networks", required_argument, NULL, 'N'}, {"default-provider", required_argument, NULL, 'P'},
         {"users", required_argument, NULL, 'U'},  {"certs", required_argument, NULL, 'C'},
+        {"noop-settle", required_argument, NULL, 'S'},
         {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
     long n;
     char *end;
 
-    while ((c = getopt_long(argc, argv, "c:w:a:l:A:D:N:P:U:C:Vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:w:a:l:A:D:N:P:U:C:S:Vh", opts, NULL)) != -1) {
         switch (c) {
         case 'N':
             d->networks = optarg;
@@ -92,6 +97,14 @@ static int parse_args(struct daemon *d, int argc, char **argv)
             break;
         case 'U':
             d->users = optarg;
+            break;
+        case 'S':
+            if (strcmp(optarg, "agent") != 0 && strcmp(optarg, "next-request") != 0) {
+                fprintf(stderr, "ballastd: --noop-settle: must be agent or next-request, got '%s'\n",
+                        optarg);
+                return -EINVAL;
+            }
+            d->noop_next_request = strcmp(optarg, "next-request") == 0;
             break;
         case 'C':
             d->certs_dir = optarg;
@@ -261,7 +274,8 @@ static int start(struct daemon *d)
     }
     if (d->api_listen) {
         struct bl_api_service_opts o = {d->api_listen, d->db_path, d->networks, d->provider,
-                                        d->users, d->nworkers, d->certs_dir};
+                                        d->users, d->nworkers, d->certs_dir,
+                                        d->noop_next_request};
         rc = bl_api_service_start(d->loop, &o, &d->svc, &err);
         if (rc < 0) {
             bl_log(BL_LOG_ERROR, "cannot start: %s", err.msg);

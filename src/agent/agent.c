@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "agent/rollup.h"
+#include "config/certs.h"
 #include "config/parse.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -32,7 +33,11 @@ struct bl_agent {
     struct lb_entry *lbs; /* what the data plane runs, one per load balancer, oldest first */
     uint32_t nlbs;
     bool dirty; /* lbs[] changed since the last snapshot handed over */
+    bool hold_noop;     /* leave the no-op provider's objects PENDING_* (bl_agent_hold_noop) */
+    int64_t held_since; /* held objects were written after this revision; HELD_NONE = none */
 };
+
+#define HELD_NONE INT64_MAX
 
 static bool is_deleting(const struct bl_store_row *r)
 {
@@ -121,10 +126,12 @@ static int render_l7(struct bl_store *st, json_t *listeners, const char *lb, str
     json_t *l, *p;
     int rc = 0;
 
-    json_array_foreach(listeners, i, l) {
+    json_array_foreach(listeners, i, l)
+    {
         const char *lid = json_string_value(json_object_get(l, "id"));
         json_t *pols = list_json(st, "l7policy", lb, lid, err, &rc);
-        json_array_foreach(pols, k, p) {
+        json_array_foreach(pols, k, p)
+        {
             const char *pid = json_string_value(json_object_get(p, "id"));
             json_object_set_new(p, "rules", list_json(st, "l7rule", lb, pid, err, &rc));
         }
@@ -182,7 +189,38 @@ static json_t *render_doc(struct bl_store *st, const char *const *skip, struct b
     return json_pack("{s:o}", "loadbalancers", lbs);
 }
 
-int bl_agent_check_lb(struct bl_store *st, const char *lb_id, struct bl_err *err)
+/* Builds (and drops) the TLS contexts of `cfg`: every certificate must load. */
+static int check_certs(struct bl_cfg *cfg, const char *certs_dir, struct bl_err *err)
+{
+    const struct bl_cfg_lb *lb = &cfg->lbs[0];
+    struct bl_tls_ctx *ctx;
+    int rc = 0;
+
+    cfg->certs_dir = certs_dir;
+    for (uint32_t i = 0; rc == 0 && i < lb->nlisteners; i++) {
+        if (lb->listeners[i].proto != BL_PROTO_TERMINATED_HTTPS)
+            continue;
+        rc = bl_certs_listener_ctx(cfg, &lb->listeners[i], &ctx, err);
+        if (rc == 0)
+            bl_tls_ctx_unref(ctx);
+    }
+    for (uint32_t i = 0; rc == 0 && i < lb->npools; i++) {
+        if (!lb->pools[i].tls_enabled)
+            continue;
+        rc = bl_certs_pool_ctx(cfg, &lb->pools[i], &ctx, err);
+        if (rc == 0)
+            bl_tls_ctx_unref(ctx);
+    }
+    return rc;
+}
+
+const char *bl_agent_certs_dir(const struct bl_agent *a)
+{
+    return a->certs_dir;
+}
+
+int bl_agent_check_lb(struct bl_store *st, const char *lb_id, const char *certs_dir,
+                      struct bl_err *err)
 {
     struct bl_store_row row;
     struct bl_arena *a = bl_arena_create();
@@ -204,8 +242,10 @@ int bl_agent_check_lb(struct bl_store *st, const char *lb_id, struct bl_err *err
     json_decref(doc);
     if (rc == 0)
         rc = bl_cfg_parse(text, strlen(text), &cfg, err);
-    if (rc == 0)
+    if (rc == 0) {
+        rc = check_certs(cfg, certs_dir, err);
         bl_cfg_free(cfg);
+    }
     free(text);
     return rc;
 }
@@ -525,6 +565,19 @@ static bool rolled_up(struct bl_agent *a, const char *kind, const char *lb)
            find_entry(a, lb) != NULL;
 }
 
+/* Which pending objects a settle takes: all, or only those of the no-op
+ * provider (released by bl_agent_settle_held). */
+enum settle_scope { SETTLE_ALL = 0, SETTLE_NOOP };
+
+/* Whether todo `i` is left for now: held no-op objects, or (releasing) others. */
+static bool settle_skips(struct bl_agent *a, struct settle *s, json_t *noop, size_t i,
+                         enum settle_scope scope)
+{
+    bool is = lb_is_noop(a->st, noop, s->todo[i].lb);
+
+    return scope == SETTLE_NOOP ? !is : is && a->hold_noop;
+}
+
 static int settle_write(struct bl_agent *a, struct settle *s, json_t *noop, size_t i)
 {
     const char *oper = strcmp(s->todo[i].prov, "ERROR") == 0 ? "ERROR"
@@ -553,16 +606,22 @@ static int settle_rollup(struct bl_agent *a, struct settle *s, json_t *done, siz
     return rc < 0 ? rc : 0;
 }
 
-static int settle(struct bl_agent *a, const struct failed *failed, struct bl_err *err)
+/* Settles the objects pending since revision `since`, as `scope` says. */
+static int settle(struct bl_agent *a, int64_t since, enum settle_scope scope,
+                  const struct failed *failed, struct bl_err *err)
 {
     struct settle s = {a->st, failed, bl_arena_create(), NULL, 0, 0};
     json_t *noop = json_object(), *done = json_object();
-    int rc = bl_store_list_since(a->st, a->applied_rev, settle_cb, &s, err);
+    int rc = bl_store_list_since(a->st, since, settle_cb, &s, err);
 
     if (rc == 0 && s.n > 0) {
         rc = bl_store_begin(a->st, err);
-        for (size_t i = 0; rc == 0 && i < s.n; i++)
-            rc = settle_write(a, &s, noop, i);
+        for (size_t i = 0; rc == 0 && i < s.n; i++) {
+            if (!settle_skips(a, &s, noop, i, scope))
+                rc = settle_write(a, &s, noop, i);
+            else if (scope == SETTLE_ALL && since < a->held_since)
+                a->held_since = since;
+        }
         for (size_t i = 0; rc == 0 && i < s.n; i++)
             rc = settle_rollup(a, &s, done, i, err);
         if (rc == 0 && a->applied_rev >= 0)
@@ -576,6 +635,31 @@ static int settle(struct bl_agent *a, const struct failed *failed, struct bl_err
     json_decref(noop);
     json_decref(done);
     bl_arena_destroy(s.arena);
+    return rc;
+}
+
+void bl_agent_hold_noop(struct bl_agent *a, bool hold)
+{
+    a->hold_noop = hold;
+}
+
+int bl_agent_settle_held(struct bl_agent *a, struct bl_err *err)
+{
+    struct failed none = {NULL, 0};
+    int64_t since, rev;
+    int rc = bl_agent_sync(a, err); /* a write not yet synced holds its objects first */
+
+    if (rc < 0 || a->held_since == HELD_NONE)
+        return rc;
+    since = a->held_since;
+    rev = bl_store_revision(a->st);
+    a->held_since = HELD_NONE;
+    rc = settle(a, since, SETTLE_NOOP, &none, err);
+    /* Status writes of objects that run nothing need no rebuild. */
+    if (rc == 0 && a->applied_rev == rev)
+        a->applied_rev = bl_store_revision(a->st);
+    else if (rc < 0)
+        a->held_since = since;
     return rc;
 }
 
@@ -615,7 +699,7 @@ static int apply(struct bl_agent *a, bool start, struct bl_err *err)
     if (rc == 0) {
         changed = a->dirty || start;
         a->dirty = false;
-        rc = settle(a, &failed, err);
+        rc = settle(a, a->applied_rev, SETTLE_ALL, &failed, err);
     }
     if (rc == 0)
         a->applied_rev = bl_store_revision(a->st); /* our own status writes need no rebuild */
@@ -654,6 +738,7 @@ int bl_agent_start(struct bl_store *st, unsigned nworkers, const char *certs_dir
     a->nworkers = nworkers;
     a->certs_dir = certs_dir ? bl_xstrdup(certs_dir) : NULL;
     a->applied_rev = -1; /* everything is new */
+    a->held_since = HELD_NONE;
     rc = apply(a, true, err);
     if (rc < 0) {
         bl_agent_stop(a);

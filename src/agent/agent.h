@@ -19,6 +19,7 @@
 #ifndef BL_AGENT_AGENT_H
 #define BL_AGENT_AGENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config/snapshot.h"
@@ -45,10 +46,28 @@ int bl_agent_sync(struct bl_agent *a, struct bl_err *err);
 /*
  * Validates what the data plane would run for load balancer `lb_id` as the
  * store holds it now (inside the caller's transaction): the same parse a
- * sync will do, so the API can refuse a write that would put the load
- * balancer in ERROR. Returns 0 or -EINVAL with `err` naming the JSON path.
+ * sync will do, and the certificates its TLS listeners and pools name
+ * (read from <certs_dir>, NULL = none), so the API can refuse a write that
+ * would put the load balancer in ERROR. Returns 0 or a negative errno with
+ * `err` naming the JSON path.
  */
-int bl_agent_check_lb(struct bl_store *st, const char *lb_id, struct bl_err *err);
+int bl_agent_check_lb(struct bl_store *st, const char *lb_id, const char *certs_dir,
+                      struct bl_err *err);
+
+/* The certificate store the agent reads (NULL = none). */
+const char *bl_agent_certs_dir(const struct bl_agent *a);
+
+/*
+ * With `hold`, a sync leaves the objects of no-op provider load balancers in
+ * their PENDING_* state (they run nothing, so nothing decides when they are
+ * done) until bl_agent_settle_held(): ballastd --noop-settle next-request,
+ * which mirrors Octavia's API whose worker acts between two requests.
+ */
+void bl_agent_hold_noop(struct bl_agent *a, bool hold);
+
+/* Syncs, then settles the held no-op objects as a sync would have (ACTIVE,
+ * or removed when pending deletion). Returns 0 or a negative errno. */
+int bl_agent_settle_held(struct bl_agent *a, struct bl_err *err);
 
 /* Calls `cb` with each snapshot the agent applies, after the statuses are
  * settled (the health checker follows the data plane this way). */

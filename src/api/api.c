@@ -37,24 +37,30 @@ int fault(struct ctx *c, int status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    reply(c, status, json_pack("{s:s, s:s, s:n}", "faultcode", status >= 500 ? "Server" : "Client",
-                               "faultstring", msg, "debuginfo"));
+    reply(c, status,
+          json_pack("{s:s, s:s, s:n}", "faultcode", status >= 500 ? "Server" : "Client",
+                    "faultstring", msg, "debuginfo"));
+    return -EINVAL;
+}
+
+int http_error(struct ctx *c, int status, const char *title, const char *description)
+{
+    reply(c, status,
+          json_pack("{s:i, s:s, s:s}", "code", status, "title", title, "description", description));
     return -EINVAL;
 }
 
 static void not_found(struct ctx *c)
 {
-    reply(c, 404, json_pack("{s:i, s:s, s:s}", "code", 404, "title", "Not Found", "description",
-                            ""));
+    http_error(c, 404, "Not Found", "");
 }
 
 static void not_allowed(struct ctx *c)
 {
-    reply(c, 405, json_pack("{s:i, s:s, s:s}", "code", 405, "title", "Method Not Allowed",
-                            "description", ""));
+    http_error(c, 405, "Method Not Allowed", "");
 }
 
-/* ---- rows ---------------------------------------------------------------------------------------- */
+/* ---- rows ----------------------------------------------------------------------------------- */
 
 json_t *row_body(const struct bl_store_row *row)
 {
@@ -146,12 +152,17 @@ static int rows_cb(void *arg, const struct bl_store_row *r)
         rs->cap = rs->cap ? rs->cap * 2 : 16;
         rs->v = bl_xrealloc(rs->v, rs->cap * sizeof(*rs->v));
     }
-    rs->v[rs->n++] = (struct bl_store_row){
-        adup(rs->arena, r->kind), adup(rs->arena, r->id), adup(rs->arena, r->lb_id),
-        adup(rs->arena, r->parent_id), adup(rs->arena, r->project_id),
-        adup(rs->arena, r->provisioning_status), adup(rs->arena, r->operating_status),
-        adup(rs->arena, r->created_at), adup(rs->arena, r->updated_at), r->revision,
-        adup(rs->arena, r->body)};
+    rs->v[rs->n++] = (struct bl_store_row){adup(rs->arena, r->kind),
+                                           adup(rs->arena, r->id),
+                                           adup(rs->arena, r->lb_id),
+                                           adup(rs->arena, r->parent_id),
+                                           adup(rs->arena, r->project_id),
+                                           adup(rs->arena, r->provisioning_status),
+                                           adup(rs->arena, r->operating_status),
+                                           adup(rs->arena, r->created_at),
+                                           adup(rs->arena, r->updated_at),
+                                           r->revision,
+                                           adup(rs->arena, r->body)};
     return 0;
 }
 
@@ -192,7 +203,8 @@ json_t *render(struct ctx *c, const struct resource *r, const struct bl_store_ro
     json_object_set_new(o, "provisioning_status", json_string(row->provisioning_status));
     json_object_set_new(o, "operating_status", json_string(row->operating_status));
     json_object_set_new(o, "created_at", json_string(row->created_at));
-    json_object_set_new(o, "updated_at", row->updated_at ? json_string(row->updated_at) : json_null());
+    json_object_set_new(o, "updated_at",
+                        row->updated_at ? json_string(row->updated_at) : json_null());
     if (r->ops->decorate)
         r->ops->decorate(c, o, row);
     return o;
@@ -201,6 +213,7 @@ json_t *render(struct ctx *c, const struct resource *r, const struct bl_store_ro
 /* ---- the five verbs -------------------------------------------------------------------------- */
 
 static void schedule_sync(struct bl_api *api);
+static void settle_held(struct bl_api *api);
 
 /* Unwraps {"<singular>": {...}} with Octavia's messages for the ways it can be wrong. */
 static json_t *unwrap(struct ctx *c, const struct resource *r)
@@ -225,8 +238,8 @@ static json_t *unwrap(struct ctx *c, const struct resource *r)
         if (json_is_object(doc) && in == NULL)
             fault(c, 400, "Unknown attribute for argument %s: %s", r->arg, key);
         else
-            fault(c, 400, "Invalid input for field/attribute %s. Value: '%s'. Invalid type",
-                  r->arg, key);
+            fault(c, 400, "Invalid input for field/attribute %s. Value: '%s'. Invalid type", r->arg,
+                  key);
         json_decref(doc);
         return NULL;
     }
@@ -244,7 +257,7 @@ static int check_runnable(struct ctx *c)
 
     if (c->touched_lb == NULL || bl_api_lb_is_noop(c, c->touched_lb))
         return 0;
-    if (bl_agent_check_lb(c->api->st, c->touched_lb, &err) < 0)
+    if (bl_agent_check_lb(c->api->st, c->touched_lb, bl_agent_certs_dir(c->api->agent), &err) < 0)
         return fault(c, 400, "Validation failure: %s", err.msg);
     return 0;
 }
@@ -280,9 +293,13 @@ int bl_api_create_row(struct ctx *c, const struct resource *r, json_t *in, const
 {
     struct bl_err err = {0};
     json_t *obj = json_object();
-    struct bl_store_row row = {.kind = r->kind, .id = id, .parent_id = parent,
-                               .project_id = c->project, .provisioning_status = "PENDING_CREATE",
-                               .operating_status = "OFFLINE", .created_at = c->now};
+    struct bl_store_row row = {.kind = r->kind,
+                               .id = id,
+                               .parent_id = parent,
+                               .project_id = c->project,
+                               .provisioning_status = "PENDING_CREATE",
+                               .operating_status = "OFFLINE",
+                               .created_at = c->now};
     char arg_name[128];
     int rc;
 
@@ -424,8 +441,7 @@ static int do_remove(struct ctx *c, void *arg)
     return rc;
 }
 
-static void remove_obj(struct ctx *c, const struct resource *r, const char *id,
-                       const char *parent)
+static void remove_obj(struct ctx *c, const struct resource *r, const char *id, const char *parent)
 {
     struct remove_args a = {r, id, parent};
 
@@ -433,7 +449,7 @@ static void remove_obj(struct ctx *c, const struct resource *r, const char *id,
         reply(c, 204, NULL);
 }
 
-/* ---- listing ------------------------------------------------------------------------------------ */
+/* ---- listing ------------------------------------------------------------------------------ */
 
 struct listing {
     const struct resource *r;
@@ -458,7 +474,7 @@ static void list(struct ctx *c, const struct resource *r, const char *parent)
     json_decref(l.all);
 }
 
-/* ---- stats and status ---------------------------------------------------------------------------- */
+/* ---- stats and status ----------------------------------------------------------------------- */
 
 static void stats(struct ctx *c, const struct resource *r, const char *id)
 {
@@ -481,18 +497,16 @@ static void stats(struct ctx *c, const struct resource *r, const char *id)
     reply(c, 200, json_pack("{s:o}", "stats", acc));
 }
 
-/* ---- routing ------------------------------------------------------------------------------------- */
+/* ---- routing -------------------------------------------------------------------------------- */
 
 /* The release date of each v2.N, as Octavia publishes them. */
 static const char *const version_dates[API_MINOR_MAX + 1] = {
-    "2016-12-11T00:00:00Z", "2018-04-20T00:00:00Z", "2018-07-31T00:00:00Z",
-    "2018-12-18T00:00:00Z", "2018-12-19T00:00:00Z", "2019-01-21T00:00:00Z",
-    "2019-01-25T00:00:00Z", "2018-01-25T12:00:00Z", "2019-02-12T00:00:00Z",
-    "2019-03-04T00:00:00Z", "2019-03-05T00:00:00Z", "2019-06-24T00:00:00Z",
-    "2019-09-11T00:00:00Z", "2019-09-13T00:00:00Z", "2019-11-10T00:00:00Z",
-    "2020-03-10T00:00:00Z", "2020-03-15T00:00:00Z", "2020-04-29T00:00:00Z",
-    "2020-04-29T01:00:00Z", "2020-05-12T00:00:00Z", "2020-08-02T00:00:00Z",
-    "2020-09-03T00:00:00Z", "2020-09-04T00:00:00Z", "2020-09-07T00:00:00Z",
+    "2016-12-11T00:00:00Z", "2018-04-20T00:00:00Z", "2018-07-31T00:00:00Z", "2018-12-18T00:00:00Z",
+    "2018-12-19T00:00:00Z", "2019-01-21T00:00:00Z", "2019-01-25T00:00:00Z", "2018-01-25T12:00:00Z",
+    "2019-02-12T00:00:00Z", "2019-03-04T00:00:00Z", "2019-03-05T00:00:00Z", "2019-06-24T00:00:00Z",
+    "2019-09-11T00:00:00Z", "2019-09-13T00:00:00Z", "2019-11-10T00:00:00Z", "2020-03-10T00:00:00Z",
+    "2020-03-15T00:00:00Z", "2020-04-29T00:00:00Z", "2020-04-29T01:00:00Z", "2020-05-12T00:00:00Z",
+    "2020-08-02T00:00:00Z", "2020-09-03T00:00:00Z", "2020-09-04T00:00:00Z", "2020-09-07T00:00:00Z",
     "2020-10-15T00:00:00Z", "2021-10-02T00:00:00Z", "2022-08-29T00:00:00Z",
 };
 
@@ -504,10 +518,10 @@ static void versions(struct ctx *c)
     snprintf(href, sizeof(href), "%s/v2", c->req->base_url);
     for (int m = 0; m <= API_MINOR_MAX; m++) {
         snprintf(id, sizeof(id), "v2.%d", m);
-        json_array_append_new(vs, json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}]}", "id", id, "status",
-                                            m == API_MINOR_MAX ? "CURRENT" : "SUPPORTED",
-                                            "updated", version_dates[m], "links", "href",
-                                            href, "rel", "self"));
+        json_array_append_new(vs,
+                              json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}]}", "id", id, "status",
+                                        m == API_MINOR_MAX ? "CURRENT" : "SUPPORTED", "updated",
+                                        version_dates[m], "links", "href", href, "rel", "self"));
     }
     reply(c, 200, json_pack("{s:o}", "versions", vs));
 }
@@ -539,8 +553,8 @@ static int do_failover(struct ctx *c, void *arg)
      * balancer, which also retries one that could not open its listeners. */
     if (strcmp(lb.provisioning_status, "ACTIVE") != 0 &&
         strcmp(lb.provisioning_status, "ERROR") != 0)
-        return fault(c, 409, "Invalid state %s of loadbalancer resource %s",
-                     lb.provisioning_status, lb.id);
+        return fault(c, 409, "Invalid state %s of loadbalancer resource %s", lb.provisioning_status,
+                     lb.id);
     /* The VIP port survives a failover (as Octavia's): re-added if missing. */
     if (bl_api_vip_ensure(c, &lb) < 0)
         return -EIO;
@@ -584,8 +598,8 @@ static void route_resource(struct ctx *c, const struct resource *r, char **seg, 
              (strcmp(seg[1], "status") == 0 || strcmp(seg[1], "statuses") == 0)) {
         struct bl_store_row row;
         if (load(c, r, seg[0], &row) == 0)
-            reply(c, 200, json_pack("{s:{s:o}}", "statuses", "loadbalancer",
-                                    bl_api_status_tree(c, &row)));
+            reply(c, 200,
+                  json_pack("{s:{s:o}}", "statuses", "loadbalancer", bl_api_status_tree(c, &row)));
     } else if (n <= 1)
         not_allowed(c);
     else
@@ -598,9 +612,9 @@ static bool authenticate(struct ctx *c)
     const struct bl_user *u = bl_auth_user(c->api->auth, c->req->auth_token);
 
     if (u == NULL) {
-        reply(c, 401, json_pack("{s:{s:i, s:s, s:s}}", "error", "code", 401, "title",
-                                "Unauthorized", "message",
-                                "The request you have made requires authentication."));
+        reply(c, 401,
+              json_pack("{s:{s:i, s:s, s:s}}", "error", "code", 401, "title", "Unauthorized",
+                        "message", "The request you have made requires authentication."));
         return false;
     }
     c->grant = bl_auth_grant(u);
@@ -662,10 +676,10 @@ static void route(struct ctx *c)
         if (bl_api_admin_route(c, seg + 2, n - 2))
             return;
         if (strcmp(seg[2], "providers") == 0 && n == 3 && is(c, "GET")) {
-            json_t *all = json_pack("[{s:s, s:s}, {s:s, s:s}]", "name", BL_PROVIDER_BALLAST,
-                                    "description", "The ballast in-process data plane.", "name",
-                                    BL_PROVIDER_NOOP, "description",
-                                    "The no-op driver that stores objects and runs nothing.");
+            json_t *all =
+                json_pack("[{s:s, s:s}, {s:s, s:s}]", "name", BL_PROVIDER_BALLAST, "description",
+                          "The ballast in-process data plane.", "name", BL_PROVIDER_NOOP,
+                          "description", "The no-op driver that stores objects and runs nothing.");
             bl_api_list_named(c, "providers", all);
             json_decref(all);
             return;
@@ -686,6 +700,8 @@ void bl_api_handle(void *ctxp, const struct bl_api_req *req, struct bl_api_resp 
     c.project = req->project_id && req->project_id[0] ? req->project_id : DEFAULT_PROJECT;
     /* noauth (the default on loopback): every caller is an admin, as in Octavia. */
     c.grant = (struct bl_grant){c.project, true, true, true};
+    if (api->noop_next_request && !req->no_settle)
+        settle_held(api);
     route(&c);
     json_decref(c.l7rules);
     if (resp->status == 0)
@@ -694,7 +710,7 @@ void bl_api_handle(void *ctxp, const struct bl_api_req *req, struct bl_api_resp 
     bl_arena_destroy(c.arena);
 }
 
-/* ---- agent hook ------------------------------------------------------------------------------------ */
+/* ---- agent hook ----------------------------------------------------------------------------- */
 
 static void on_sync(struct bl_loop *loop, struct bl_defer *d)
 {
@@ -709,6 +725,20 @@ static void on_sync(struct bl_loop *loop, struct bl_defer *d)
 static void schedule_sync(struct bl_api *api)
 {
     bl_loop_defer(api->loop, &api->sync_d, on_sync);
+}
+
+static void settle_held(struct bl_api *api)
+{
+    struct bl_err err = {0};
+
+    if (bl_agent_settle_held(api->agent, &err) < 0)
+        bl_log(BL_LOG_ERROR, "agent: %s", err.msg);
+}
+
+void bl_api_set_noop_settle(struct bl_api *api, bool next_request)
+{
+    api->noop_next_request = next_request;
+    bl_agent_hold_noop(api->agent, next_request);
 }
 
 struct bl_api *bl_api_create(struct bl_loop *loop, struct bl_store *st, struct bl_agent *agent,

@@ -38,6 +38,16 @@ void bl_api_set_auth(struct bl_api *api, struct bl_auth *auth);
 /* The provider of load balancers created without one ("ballast" unless set). */
 void bl_api_set_default_provider(struct bl_api *api, const char *provider);
 
+/*
+ * --noop-settle next-request: the objects of no-op provider load balancers
+ * stay PENDING_* until the next request, which settles them first unless it
+ * carries "X-Oracle-No-Settle: 1". This is what Octavia's API shows when its
+ * worker acts between two requests (the oracle in ../shared/octavia does
+ * exactly that), and lets a test observe the PENDING_* states and the 409s
+ * they cause. The ballast provider is not affected.
+ */
+void bl_api_set_noop_settle(struct bl_api *api, bool next_request);
+
 /* The request handler to give bl_api_server_start(); `ctx` is the struct bl_api. */
 void bl_api_handle(void *ctx, const struct bl_api_req *req, struct bl_api_resp *resp);
 

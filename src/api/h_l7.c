@@ -433,6 +433,66 @@ int bl_api_l7_pool_in_use(struct ctx *c, const char *lb_id, const char *pool_id)
     return 0;
 }
 
+struct redirects {
+    const char *pool;
+    bool by_listener; /* collect pools (else listeners) */
+    json_t *found;    /* [position, id] in position order */
+};
+
+static bool has_id(json_t *ids, const char *id)
+{
+    size_t i;
+    json_t *e;
+
+    json_array_foreach(ids, i, e)
+    {
+        if (strcmp(json_string_value(json_object_get(e, "id")), id) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A policy routes to its pool as Octavia's Listener.pools says: it is enabled,
+ * redirects to a pool and has at least one rule. */
+static int redirects_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
+{
+    struct redirects *r = arg;
+    json_t *b = row_body(row), *up = json_object_get(b, "admin_state_up"), *rules = NULL;
+    const char *pid = json_string_value(json_object_get(b, "redirect_pool_id"));
+    json_int_t pos = json_integer_value(json_object_get(b, "position"));
+    size_t at = 0;
+
+    if (pid && (up == NULL || json_is_true(up)) && (!r->pool || strcmp(pid, r->pool) == 0))
+        rules = id_list(c, "l7rule", row->lb_id, row->id);
+    if (json_array_size(rules) > 0) {
+        while (at < json_array_size(r->found) &&
+               json_integer_value(json_array_get(json_array_get(r->found, at), 0)) <= pos)
+            at++;
+        json_array_insert_new(r->found, at,
+                              json_pack("[I, s]", pos, r->by_listener ? pid : row->parent_id));
+    }
+    json_decref(rules);
+    json_decref(b);
+    return 0;
+}
+
+void bl_api_l7_redirects(struct ctx *c, const char *lb_id, const char *listener_id,
+                         const char *pool_id, json_t *ids)
+{
+    struct redirects r = {pool_id, listener_id != NULL, json_array()};
+    size_t i;
+    json_t *e;
+
+    each_row(c, "l7policy", lb_id, listener_id, redirects_cb, &r);
+    json_array_foreach(r.found, i, e)
+    {
+        const char *id = json_string_value(json_array_get(e, 1));
+        if (!has_id(ids, id))
+            json_array_append_new(ids, json_pack("{s:s}", "id", id));
+    }
+    json_decref(r.found);
+}
+
 /* ---- rules --------------------------------------------------------------------------------------
  */
 

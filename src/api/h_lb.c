@@ -94,28 +94,20 @@ static const struct bl_subnet *vip_subnet(struct ctx *c, json_t *obj)
 }
 
 /* Octavia's no-op network driver: any subnet or network UUID is taken as
- * given, the VIP is the one asked for or one from 198.51.100.0/24
- * (TEST-NET-2, never routed; nothing is bound for a no-op load balancer). */
+ * given, the VIP is the one asked for or else 198.51.100.1 for every load
+ * balancer (TEST-NET-2, never routed; nothing is bound for a no-op load
+ * balancer, so they may share it). */
 static int assign_noop_vip(struct ctx *c, json_t *obj)
 {
-    static struct bl_subnet testnet;
     const char *subnet = json_string_value(json_object_get(obj, "vip_subnet_id"));
     const char *network = json_string_value(json_object_get(obj, "vip_network_id"));
-    struct vip_scan v = {0};
-    char id[37], addr[INET6_ADDRSTRLEN];
+    char id[37];
 
     if (!subnet && !network && !json_string_value(json_object_get(obj, "vip_port_id")))
         return fault(c, 400, "Validation failure: VIP must contain one of: vip_port_id, "
                              "vip_network_id, vip_subnet_id.");
-    if (testnet.cidr.prefix == 0)
-        bl_cidr_parse(&testnet.cidr, "198.51.100.0/24");
-    if (!json_string_value(json_object_get(obj, "vip_address"))) {
-        v.sn = &testnet;
-        each_row(c, "loadbalancer", NULL, NULL, vip_cb, &v);
-        if (bl_subnet_host(&testnet, first_free(&v), addr, sizeof(addr)) == 0)
-            json_object_set_new(obj, "vip_address", json_string(addr));
-        free(v.used);
-    }
+    if (!json_string_value(json_object_get(obj, "vip_address")))
+        json_object_set_new(obj, "vip_address", json_string("198.51.100.1"));
     bl_uuid_new(id);
     if (!json_string_value(json_object_get(obj, "vip_port_id")))
         json_object_set_new(obj, "vip_port_id", json_string(id));
@@ -421,62 +413,26 @@ static int pool_status_cb(struct ctx *c, const struct bl_store_row *row, void *a
     return 0;
 }
 
-static int count_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
-{
-    (void)c;
-    (void)row;
-    ++*(size_t *)arg;
-    return 0;
-}
-
-/* An L7 policy's pool is used as Octavia's Listener.pools says: the policy is
- * enabled, redirects to a pool and has at least one rule. `arg` collects
- * [position, pool id] in position order. */
-static int l7_target_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
-{
-    json_t *b = row_body(row), *up = json_object_get(b, "admin_state_up");
-    const char *pool = json_string_value(json_object_get(b, "redirect_pool_id"));
-    json_int_t pos = json_integer_value(json_object_get(b, "position"));
-    size_t rules = 0, at = 0;
-
-    if (pool && (up == NULL || json_is_true(up)))
-        each_row(c, "l7rule", NULL, row->id, count_cb, &rules);
-    if (rules > 0) {
-        while (at < json_array_size(arg) &&
-               json_integer_value(json_array_get(json_array_get(arg, at), 0)) <= pos)
-            at++;
-        json_array_insert_new(arg, at, json_pack("[I, s]", pos, pool));
-    }
-    json_decref(b);
-    return 0;
-}
-
-/* The default pool, then the L7 policies' targets, each once. */
-static void add_listener_pool(struct ctx *c, json_t *seen, const char *pool_id,
-                              struct listener_pools *lp)
-{
-    struct bl_store_row pool;
-
-    if (pool_id == NULL || json_object_get(seen, pool_id) != NULL ||
-        bl_store_get(c->api->st, "pool", pool_id, c->arena, &pool, NULL) < 0)
-        return;
-    json_object_set_new(seen, pool_id, json_true());
-    pool_status_cb(c, &pool, lp);
-}
-
 static int listener_status_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
 {
     json_t *b = row_body(row), *l = status_of(row, true), *pools = json_array();
-    json_t *seen = json_object(), *targets = json_array(), *t;
+    const char *pool_id = json_string_value(json_object_get(b, "default_pool_id"));
+    json_t *ids = json_array(), *e;
     struct listener_pools lp = {row->id, pools};
+    struct bl_store_row pool;
     size_t i;
 
-    add_listener_pool(c, seen, json_string_value(json_object_get(b, "default_pool_id")), &lp);
-    each_row(c, "l7policy", NULL, row->id, l7_target_cb, targets);
-    json_array_foreach(targets, i, t)
-        add_listener_pool(c, seen, json_string_value(json_array_get(t, 1)), &lp);
-    json_decref(seen);
-    json_decref(targets);
+    /* As Octavia's Listener.pools: the default pool, then those its L7 policies reach. */
+    if (pool_id)
+        json_array_append_new(ids, json_pack("{s:s}", "id", pool_id));
+    bl_api_l7_redirects(c, row->lb_id, row->id, NULL, ids);
+    json_array_foreach(ids, i, e)
+    {
+        if (bl_store_get(c->api->st, "pool", json_string_value(json_object_get(e, "id")), c->arena,
+                         &pool, NULL) == 0)
+            pool_status_cb(c, &pool, &lp);
+    }
+    json_decref(ids);
     json_object_set_new(l, "pools", pools);
     json_array_append_new(arg, l);
     json_decref(b);

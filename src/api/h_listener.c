@@ -73,13 +73,15 @@ static int check_supported(struct ctx *c, json_t *obj, const char *proto)
     if (strcmp(proto, "PROMETHEUS") == 0 &&
         (!json_is_null(json_object_get(obj, "default_tls_container_ref")) ||
          json_array_size(json_object_get(obj, "sni_container_refs")) > 0))
-        return fault(c, 501, "Provider 'ballast' does not support a requested option: "
-                             "PROMETHEUS listeners with TLS (not implemented yet)");
-    if (strcmp(proto, "TCP") == 0 || strcmp(proto, "UDP") == 0 || strcmp(proto, "HTTPS") == 0 ||
-        strcmp(proto, "HTTP") == 0 || strcmp(proto, "PROMETHEUS") == 0)
+        return fault(c, 501,
+                     "Provider 'ballast' does not support a requested option: "
+                     "PROMETHEUS listeners with TLS (not implemented yet)");
+    if (strcmp(proto, "SCTP") != 0)
         return 0;
-    return fault(c, 501, "Provider 'ballast' does not support a requested option: %s listeners "
-                         "(not implemented yet)", proto);
+    return fault(c, 501,
+                 "Provider 'ballast' does not support a requested option: %s listeners "
+                 "(not implemented yet)",
+                 proto);
 }
 
 /* allowed_cidrs: each a CIDR of the VIP's IP version, stored normalised
@@ -103,14 +105,18 @@ static int check_cidrs(struct ctx *c, json_t *obj, const char *lb_id)
     if (vip_text == NULL || bl_addr_parse(&vip, vip_text, 0) < 0)
         vip.u.sa.sa_family = AF_UNSPEC;
     norm = json_array();
-    json_array_foreach(list, i, v) {
+    json_array_foreach(list, i, v)
+    {
         struct bl_cidr cidr;
         char ip[64], text[80];
         if (rc == 0 && bl_cidr_parse(&cidr, json_string_value(v)) < 0)
-            rc = fault(c, 400, "Validation failure: '%s' is not a valid CIDR.", json_string_value(v));
+            rc = fault(c, 400, "Validation failure: '%s' is not a valid CIDR.",
+                       json_string_value(v));
         else if (rc == 0 && vip.u.sa.sa_family != AF_UNSPEC && cidr.family != vip.u.sa.sa_family)
-            rc = fault(c, 400, "Validation failure: CIDR %s IP version incompatible with VIP %s "
-                               "IP version.", json_string_value(v), vip_text);
+            rc = fault(c, 400,
+                       "Validation failure: CIDR %s IP version incompatible with VIP %s "
+                       "IP version.",
+                       json_string_value(v), vip_text);
         if (rc == 0) {
             inet_ntop(cidr.family, cidr.bytes, ip, sizeof(ip));
             snprintf(text, sizeof(text), "%s/%u", ip, cidr.prefix);
@@ -139,7 +145,10 @@ static int check_tls(struct ctx *c, json_t *obj, const char *proto)
     bool has_ca = !json_is_null(json_object_get(obj, "client_ca_tls_container_ref"));
     bool refs = has_ca || !json_is_null(json_object_get(obj, "default_tls_container_ref")) ||
                 json_array_size(json_object_get(obj, "sni_container_refs")) > 0;
-    bool terminated = strcmp(proto, "TERMINATED_HTTPS") == 0;
+    /* Octavia lets a PROMETHEUS listener with certificates offload TLS too
+     * (the ballast provider then answers 501). */
+    bool prom = strcmp(proto, "PROMETHEUS") == 0;
+    bool terminated = strcmp(proto, "TERMINATED_HTTPS") == 0 || (prom && refs);
     int rc = bl_api_check_tls_types(c, obj);
 
     if (rc < 0)
@@ -148,20 +157,28 @@ static int check_tls(struct ctx *c, json_t *obj, const char *proto)
         return fault(c, 400, "Validation failure: %s protocol listener does not support TLS.",
                      proto);
     if (refs && !terminated)
-        return fault(c, 400, "Validation failure: Certificate container references are not "
-                             "allowed on %s protocol listeners.", proto);
+        return fault(c, 400,
+                     "Validation failure: Certificate container references are not "
+                     "allowed on %s protocol listeners.",
+                     proto);
     if (has_ca && !refs_ok(obj))
-        return fault(c, 400, "Validation failure: An SNI or default certificate container "
-                             "reference must be provided with a client CA container reference.");
+        return fault(c, 400,
+                     "Validation failure: An SNI or default certificate container "
+                     "reference must be provided with a client CA container reference.");
     if (terminated && !refs_ok(obj))
-        return fault(c, 400, "Validation failure: An SNI or default certificate container "
-                             "reference must be provided for TERMINATED_HTTPS protocol listeners.");
+        return fault(c, 400,
+                     "Validation failure: An SNI or default certificate container "
+                     "reference must be provided for %s protocol listeners.",
+                     prom ? "PROMETHEUS with TLS" : "TERMINATED_HTTPS");
     if (auth && strcmp(auth, "NONE") != 0 && !has_ca)
-        return fault(c, 400, "Validation failure: Client authentication setting %s requires a "
-                             "client CA container reference.", auth);
+        return fault(c, 400,
+                     "Validation failure: Client authentication setting %s requires a "
+                     "client CA container reference.",
+                     auth);
     if (!json_is_null(json_object_get(obj, "client_crl_container_ref")) && !has_ca)
-        return fault(c, 400, "Validation failure: A client authentication CA reference is "
-                             "required to specify a client authentication revocation list.");
+        return fault(c, 400,
+                     "Validation failure: A client authentication CA reference is "
+                     "required to specify a client authentication revocation list.");
     return terminated ? bl_api_check_tls_lists(c, obj) : 0;
 }
 
@@ -193,8 +210,9 @@ int bl_api_check_pool_ref(struct ctx *c, const char *pid, const char *lb_id, con
         return fault(c, 404, "Pool %s not found.", pid);
     pb = row_body(&pool);
     if (!bl_api_protos_compatible(proto, json_string_value(json_object_get(pb, "protocol"))))
-        rc = fault(c, 400, "Validation failure: The pool protocol '%s' is invalid while the "
-                           "listener protocol is '%s'.",
+        rc = fault(c, 400,
+                   "Validation failure: The pool protocol '%s' is invalid while the "
+                   "listener protocol is '%s'.",
                    json_string_value(json_object_get(pb, "protocol")), proto);
     json_decref(pb);
     return rc;
@@ -202,8 +220,8 @@ int bl_api_check_pool_ref(struct ctx *c, const char *pid, const char *lb_id, con
 
 static int listener_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
 {
-    const char *lb = bl_arena_strdup(c->arena,
-                                     json_string_value(json_object_get(obj, "loadbalancer_id")));
+    const char *lb =
+        bl_arena_strdup(c->arena, json_string_value(json_object_get(obj, "loadbalancer_id")));
     const char *proto = json_string_value(json_object_get(obj, "protocol"));
     struct port_check pc = {NULL, proto, json_integer_value(json_object_get(obj, "protocol_port")),
                             false, ""};
@@ -221,8 +239,10 @@ static int listener_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
         return rc;
     each_row(c, "listener", lb, NULL, port_cb, &pc);
     if (pc.clash)
-        return fault(c, 409, "Another Listener on this Load Balancer is already using protocol "
-                             "%s and protocol_port %lld", pc.other, (long long)pc.port);
+        return fault(c, 409,
+                     "Another Listener on this Load Balancer is already using protocol "
+                     "%s and protocol_port %lld",
+                     pc.other, (long long)pc.port);
     return bl_api_check_pool_ref(c, json_string_value(json_object_get(obj, "default_pool_id")), lb,
                                  proto);
 }
@@ -239,8 +259,8 @@ static int listener_update(struct ctx *c, json_t *obj, const struct bl_store_row
     if (rc == 0 && !bl_api_lb_is_noop(c, row->lb_id))
         rc = check_supported(c, obj, proto);
     if (rc == 0)
-        rc = bl_api_check_pool_ref(
-            c, json_string_value(json_object_get(obj, "default_pool_id")), row->lb_id, proto);
+        rc = bl_api_check_pool_ref(c, json_string_value(json_object_get(obj, "default_pool_id")),
+                                   row->lb_id, proto);
     return rc;
 }
 
@@ -260,5 +280,6 @@ static const struct resource_ops listener_ops = {.create = listener_create,
                                                  .remove = listener_remove,
                                                  .decorate = listener_decorate};
 
-const struct resource bl_res_listener = {"listener", "listener", "listeners", "Listener",
-                                         "listener", bl_spec_listener, &listener_ops, NULL, NULL};
+const struct resource bl_res_listener = {"listener",    "listener", "listeners",
+                                         "Listener",    "listener", bl_spec_listener,
+                                         &listener_ops, NULL,       NULL};

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Locks the pool's listeners (those using it as default pool). */
+/* Locks the pool's listeners (see pool_listeners). */
 struct pool_users {
     const char *pool;
     json_t *ids;
@@ -30,10 +30,13 @@ static int users_cb(struct ctx *c, const struct bl_store_row *row, void *arg)
     return 0;
 }
 
+/* As Octavia's pool.listeners: those using it as default pool, then those
+ * reaching it through an L7 policy. */
 static json_t *pool_listeners(struct ctx *c, const char *lb, const char *pool)
 {
     struct pool_users u = {pool, json_array()};
     each_row(c, "listener", lb, NULL, users_cb, &u);
+    bl_api_l7_redirects(c, lb, NULL, pool, u.ids);
     return u.ids;
 }
 
@@ -350,9 +353,12 @@ static int hm_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
     if ((rc = lock_pool(c, pool, &lb)) < 0)
         return rc;
     row->lb_id = lb;
+    /* Octavia validates the options before it looks for a monitor in place. */
+    if ((rc = hm_options(c, obj, lb)) < 0)
+        return rc;
     if (pool_has_monitor(c, pool))
         return fault(c, 409, "This pool already has a health monitor");
-    return hm_options(c, obj, lb);
+    return 0;
 }
 
 static int hm_update(struct ctx *c, json_t *obj, const struct bl_store_row *row)

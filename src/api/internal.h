@@ -20,6 +20,7 @@ struct bl_api {
     const struct bl_networks *nw;
     struct bl_auth *auth;         /* NULL = noauth: every caller is an admin */
     const char *default_provider; /* for load balancers created without one */
+    bool noop_next_request;       /* --noop-settle next-request (bl_api_set_noop_settle) */
     struct bl_loop *loop;
     struct bl_store *st;
     struct bl_agent *agent;
@@ -83,6 +84,10 @@ extern const struct resource bl_res_loadbalancer, bl_res_listener, bl_res_pool, 
 /* Answers an Octavia fault {"faultcode", "faultstring", "debuginfo"}; returns -EINVAL. */
 int fault(struct ctx *c, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Answers the web framework's error {"code", "title", "description"}, as Octavia
+ * does for unknown paths and methods and a few query errors; returns -EINVAL. */
+int http_error(struct ctx *c, int status, const char *title, const char *description);
+
 /* Reads an object (any kind when `kind` is NULL); answers 404 "<Title> <id> not found." */
 int load(struct ctx *c, const struct resource *r, const char *id, struct bl_store_row *row);
 
@@ -111,6 +116,13 @@ json_t *bl_api_l7_list(struct ctx *c, const char *listener_id, bool full);
 
 /* h_l7.c: 409 when a live L7 policy redirects to `pool_id`. */
 int bl_api_l7_pool_in_use(struct ctx *c, const char *lb_id, const char *pool_id);
+
+/* h_l7.c: which pools a listener reaches through its L7 policies (in position
+ * order), or which listeners reach a pool that way (give `listener_id` or
+ * `pool_id`): as in Octavia, enabled REDIRECT_TO_POOL policies with at least
+ * one rule count. Appends {"id": ...} to `ids` unless already there. */
+void bl_api_l7_redirects(struct ctx *c, const char *lb_id, const char *listener_id,
+                         const char *pool_id, json_t *ids);
 
 /* h_l7.c: the graph create's policies of a new listener; `pool_ref` resolves a
  * redirect_pool ({"name"} or a full spec) to a pool id as default_pool does. */

@@ -350,11 +350,10 @@ static long parse_limit(const char *s)
 }
 
 static void add_link(struct ctx *c, json_t *links, const struct query *q, const char *rel,
-                     const char *marker, bool reverse)
+                     const char *marker, long limit)
 {
     char href[1024];
-    int n = snprintf(href, sizeof(href), "%s%s?limit=%s", c->req->base_url, c->req->path,
-                     qget(q, "limit"));
+    int n = snprintf(href, sizeof(href), "%s%s?limit=%ld", c->req->base_url, c->req->path, limit);
 
     if (qget(q, "sort"))
         n += snprintf(href + n, sizeof(href) - (size_t)n, "&sort=%s", qget(q, "sort"));
@@ -363,7 +362,7 @@ static void add_link(struct ctx *c, json_t *links, const struct query *q, const 
     if (qget(q, "sort_dir"))
         n += snprintf(href + n, sizeof(href) - (size_t)n, "&sort_dir=%s", qget(q, "sort_dir"));
     snprintf(href + n, sizeof(href) - (size_t)n, "&marker=%s%s", marker,
-             reverse ? "&page_reverse=True" : "");
+             strcmp(rel, "previous") == 0 ? "&page_reverse=True" : "");
     json_array_append_new(links, json_pack("{s:s, s:s}", "href", href, "rel", rel));
 }
 
@@ -375,19 +374,19 @@ static const char *id_of(json_t *arr, size_t i)
 /* Cuts the page out of the sorted list; fills links. Returns NULL after a fault. */
 static json_t *page_of(struct ctx *c, json_t *sorted, const struct query *q, json_t *links)
 {
-    const char *marker = qget(q, "marker"), *pr = qget(q, "page_reverse");
+    const char *marker = qget(q, "marker");
     long limit = parse_limit(qget(q, "limit"));
     size_t n = json_array_size(sorted), start = 0, i;
-    bool reverse = false;
     json_t *page = json_array();
 
     if (limit < 0) {
+        char msg[300];
         json_decref(page);
-        fault(c, 400, "Supplied pagination limit '%s' is not valid.", qget(q, "limit"));
+        snprintf(msg, sizeof(msg), "Supplied pagination limit '%s' is not valid.",
+                 qget(q, "limit"));
+        http_error(c, 400, "Bad Request", msg);
         return NULL;
     }
-    if (pr)
-        bool_text(pr, &reverse);
     if (marker) {
         for (i = 0; i < n && strcmp(id_of(sorted, i), marker) != 0; i++)
             ;
@@ -400,11 +399,13 @@ static json_t *page_of(struct ctx *c, json_t *sorted, const struct query *q, jso
     }
     for (i = start; i < n && (limit == 0 || i - start < (size_t)limit); i++)
         json_array_append(page, json_array_get(sorted, i));
-    if (qget(q, "limit") && limit > 0 && json_array_size(page) == (size_t)limit && i < n)
-        add_link(c, links, q, reverse ? "previous" : "next", id_of(page, json_array_size(page) - 1),
-                 reverse);
-    if (marker && json_array_size(page) > 0 && qget(q, "limit"))
-        add_link(c, links, q, reverse ? "next" : "previous", id_of(page, 0), !reverse);
+    /* As Octavia: "previous" whenever a marker was given, "next" whenever the
+     * page is full (there may be nothing after it), both only for a non-empty
+     * page and only with a limit (the default one counts). */
+    if (marker && json_array_size(page) > 0 && limit > 0)
+        add_link(c, links, q, "previous", id_of(page, 0), limit);
+    if (limit > 0 && json_array_size(page) >= (size_t)limit)
+        add_link(c, links, q, "next", id_of(page, json_array_size(page) - 1), limit);
     return page;
 }
 

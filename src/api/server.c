@@ -157,6 +157,7 @@ static void dispatch(struct conn *c, const struct bl_http_req *h, const char *bo
     char *q = strchr(target, '?');
     char *project = header_dup(h, "x-project-id"), *token = header_dup(h, "x-auth-token");
     char *subject = header_dup(h, "x-subject-token");
+    char *no_settle = header_dup(h, "x-oracle-no-settle");
     char *host = h->host ? strndup(h->host, h->host_len) : bl_xstrdup("localhost");
     char base[300], rid[48];
     struct bl_api_resp resp = {0};
@@ -165,9 +166,10 @@ static void dispatch(struct conn *c, const struct bl_http_req *h, const char *bo
     if (q)
         *q++ = '\0';
     snprintf(base, sizeof(base), "http://%s", host);
-    req = (struct bl_api_req){method, target, q ? q : "", body,
-                              (size_t)(h->content_length > 0 ? h->content_length : 0),
-                              project, token, subject, base};
+    req = (struct bl_api_req){
+        method,  target, q ? q : "", body, (size_t)(h->content_length > 0 ? h->content_length : 0),
+        project, token,  subject,    base, no_settle && no_settle[0]};
+    free(no_settle);
     c->srv->handler(c->srv->ctx, &req, &resp);
     request_id(rid);
     queue_response(c, resp.status, resp.content_type ? resp.content_type : "application/json",

@@ -26,6 +26,7 @@ struct bl_api_req {
     const char *auth_token; /* X-Auth-Token, or NULL */
     const char *subject_token; /* X-Subject-Token (Keystone token validation), or NULL */
     const char *base_url;   /* "http://<Host header>" for links */
+    bool no_settle;         /* X-Oracle-No-Settle: keep held no-op objects pending (api.h) */
 };
 
 /* The handler fills this in. */

@@ -178,6 +178,7 @@ int bl_api_service_start(struct bl_loop *loop, const struct bl_api_service_opts 
             bl_api_set_default_provider(s->api, o->default_provider);
         if (s->auth)
             bl_api_set_auth(s->api, s->auth);
+        bl_api_set_noop_settle(s->api, o->noop_next_request);
         rc = bl_api_server_start(loop, &addr, bl_api_handle, s->api, &s->server, err);
     }
     if (rc < 0) {

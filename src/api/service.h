@@ -21,6 +21,7 @@ struct bl_api_service_opts {
     const char *users;            /* users file: Keystone auth (api/auth.h); NULL = noauth */
     unsigned nworkers;
     const char *certs_dir;        /* certificate store: <id>.pem files (config/certs.h) */
+    bool noop_next_request;       /* --noop-settle next-request (api/api.h) */
 };
 
 /* Starts the service on `loop`. Returns 0 or -errno with `err` filled. */

@@ -172,6 +172,9 @@ int bl_pj_listener_tls(struct bl_pj *c, const struct bl_pj_path *p, json_t *o, s
         bl_pj_str(c, p, o, "client_crl_container_ref", &t->crl_ref, NULL) ||
         get_client_auth(c, p, o, &t->client_auth))
         return -EINVAL;
+    if (l->proto == BL_PROTO_PROMETHEUS && (def || t->nsni || t->ca_ref))
+        return bl_pj_fail(c, p, def ? "default_tls_container_ref" : "sni_container_refs",
+                          "PROMETHEUS listeners with TLS are not supported by ballast yet");
     if (l->proto != BL_PROTO_TERMINATED_HTTPS && (def || t->nsni || t->ca_ref))
         return bl_pj_fail(c, p,
                     def       ? "default_tls_container_ref"

@@ -465,8 +465,7 @@ static void on_udp(struct bl_probe *p)
         finish(p, false, "UDP: %s", strerror(errno));
 }
 
-/* ---- events
- * -------------------------------------------------------------------------------------- */
+/* ---- events --------------------------------------------------------------------------------- */
 
 static void on_io(struct bl_loop *loop, struct bl_io *io, uint32_t events)
 {

@@ -15,7 +15,7 @@ const struct bl_http_limits bl_hflow_limits = {
     .max_headers = BL_HFLOW_MAX_HEADERS,
 };
 
-ssize_t bl_hflow_fill(struct bl_hflow *f, struct bl_hbuf_cache *bc, int fd)
+ssize_t bl_hflow_fill(struct bl_hflow *f, struct bl_hbuf_cache *bc, int fd, struct bl_tls_conn *tls)
 {
     ssize_t n;
 
@@ -24,7 +24,10 @@ ssize_t bl_hflow_fill(struct bl_hflow *f, struct bl_hbuf_cache *bc, int fd)
     bl_hbuf_ready(bc, &f->in);
     if (bl_hbuf_room(&f->in) == 0)
         return 0;
-    n = recv(fd, f->in.data + f->in.len, BL_HBUF_SIZE - f->in.len, 0);
+    if (tls != NULL)
+        n = bl_tls_read(tls, f->in.data + f->in.len, BL_HBUF_SIZE - f->in.len);
+    else if ((n = recv(fd, f->in.data + f->in.len, BL_HBUF_SIZE - f->in.len, 0)) < 0)
+        n = -errno;
     if (n > 0) {
         f->in.len += (uint32_t)n;
         return n;
@@ -34,7 +37,7 @@ ssize_t bl_hflow_fill(struct bl_hflow *f, struct bl_hbuf_cache *bc, int fd)
         f->eof = true;
         return 0;
     }
-    return errno == EAGAIN ? 0 : -errno;
+    return n == -EAGAIN ? 0 : n;
 }
 
 int bl_hflow_scan(struct bl_hflow *f)
@@ -54,8 +57,8 @@ int bl_hflow_scan(struct bl_hflow *f)
         while (avail > 0 && !bl_http_chunked_is_done(&f->ck)) {
             const char *data;
             size_t dlen;
-            ssize_t n = bl_http_chunked_scan(&f->ck, f->in.data + f->in.off + f->fwd, avail,
-                                             &data, &dlen, NULL);
+            ssize_t n = bl_http_chunked_scan(&f->ck, f->in.data + f->in.off + f->fwd, avail, &data,
+                                             &dlen, NULL);
             if (n < 0)
                 return -EPROTO;
             if (n == 0)
@@ -75,7 +78,7 @@ int bl_hflow_scan(struct bl_hflow *f)
     }
 }
 
-ssize_t bl_hflow_flush(struct bl_hflow *f, int fd)
+ssize_t bl_hflow_flush(struct bl_hflow *f, int fd, struct bl_tls_conn *tls)
 {
     struct iovec iov[2];
     struct msghdr mh = {.msg_iov = iov};
@@ -92,9 +95,12 @@ ssize_t bl_hflow_flush(struct bl_hflow *f, int fd)
     }
     if (mh.msg_iovlen == 0)
         return 0;
-    n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+    if (tls != NULL)
+        n = bl_tls_writev(tls, iov, (int)mh.msg_iovlen);
+    else if ((n = sendmsg(fd, &mh, MSG_NOSIGNAL)) < 0)
+        n = -errno;
     if (n < 0)
-        return errno == EAGAIN ? 0 : -errno;
+        return n == -EAGAIN ? 0 : n;
     head = (size_t)n < ol ? (size_t)n : ol;
     bl_hbuf_consume(&f->out, head);
     bl_hbuf_consume(&f->in, (size_t)n - head);

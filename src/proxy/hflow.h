@@ -16,6 +16,7 @@
 
 #include "http/chunked.h"
 #include "http/http1.h"
+#include "net/tls.h"
 #include "proxy/hbuf.h"
 
 /* Where a flow is in its message. */
@@ -29,15 +30,15 @@ enum bl_body_st {
 };
 
 struct bl_hflow {
-    struct bl_hbuf in;   /* bytes read from the source */
-    struct bl_hbuf out;  /* head (or whole small request) for the destination */
-    size_t fwd;          /* bytes at in.off that are body, to send after `out` */
-    uint64_t left;       /* BL_BODY_LENGTH: body bytes not yet found in `in` */
-    size_t parsed;       /* head bytes the parser saw last time (its `last_len`) */
+    struct bl_hbuf in;  /* bytes read from the source */
+    struct bl_hbuf out; /* head (or whole small request) for the destination */
+    size_t fwd;         /* bytes at in.off that are body, to send after `out` */
+    uint64_t left;      /* BL_BODY_LENGTH: body bytes not yet found in `in` */
+    size_t parsed;      /* head bytes the parser saw last time (its `last_len`) */
     struct bl_http_chunked ck;
-    uint8_t st;          /* enum bl_body_st */
-    bool eof;            /* the source sent FIN */
-    bool shut;           /* FIN forwarded (tunnel) */
+    uint8_t st; /* enum bl_body_st */
+    bool eof;   /* the source sent FIN */
+    bool shut;  /* FIN forwarded (tunnel) */
 };
 
 #define BL_HFLOW_MAX_HEADERS 100 /* header lines in a head */
@@ -51,15 +52,17 @@ static inline bool bl_hflow_pending(const struct bl_hflow *f)
     return bl_hbuf_used(&f->out) > 0 || f->fwd > 0;
 }
 
-/* Reads what `fd` has into f->in. Returns bytes read, 0 (nothing, or EOF now
- * in f->eof) or a negative errno. */
-ssize_t bl_hflow_fill(struct bl_hflow *f, struct bl_hbuf_cache *bc, int fd);
+/* Reads what `fd` (through `tls` when not NULL) has into f->in. Returns bytes
+ * read, 0 (nothing, or EOF now in f->eof) or a negative errno. */
+ssize_t bl_hflow_fill(struct bl_hflow *f, struct bl_hbuf_cache *bc, int fd,
+                      struct bl_tls_conn *tls);
 
 /* Finds the body bytes in f->in that may be forwarded. Returns 0 or -EPROTO. */
 int bl_hflow_scan(struct bl_hflow *f);
 
-/* Sends f->out, then f->fwd bytes of f->in, to `fd`. Returns bytes sent or -errno. */
-ssize_t bl_hflow_flush(struct bl_hflow *f, int fd);
+/* Sends f->out, then f->fwd bytes of f->in, to `fd` (through `tls` when not
+ * NULL: one record per part). Returns bytes sent or -errno. */
+ssize_t bl_hflow_flush(struct bl_hflow *f, int fd, struct bl_tls_conn *tls);
 
 /* Forgets the message (not the buffers, nor eof): the next one starts with a head. */
 void bl_hflow_reset(struct bl_hflow *f);

@@ -31,13 +31,14 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "net/sock.h"
+#include "net/tls.h"
 #include "proxy/http_sess.h"
 
 #define LINGER_MS 1000 /* after a final response, how long a client may keep sending */
 #define ACCEPT_BURST 32
 
-static const char *const end_names[] = {"done", "client reset", "member reset", "timeout",
-                                        "shutdown", "protocol error"};
+static const char *const end_names[] = {"done",    "client reset", "member reset",
+                                        "timeout", "shutdown",     "protocol error"};
 
 /* ---- teardown ---------------------------------------------------------------------------- */
 
@@ -97,6 +98,8 @@ void bl_hs_finalize(struct bl_hsess *s, enum bl_hs_end why)
     if (reset)
         bl_sock_set_reset(s->cli.fd);
     bl_io_close(loop, &s->cli);
+    bl_tls_conn_free(s->tls);
+    s->tls = NULL;
     drop_buffers(s);
     bl_stat_add(s->sl->st->active, -1);
     if (bl_log_enabled(BL_LOG_DEBUG)) {
@@ -106,6 +109,13 @@ void bl_hs_finalize(struct bl_hsess *s, enum bl_hs_end why)
     }
     bl_list_remove(&s->node);
     bl_loop_defer(loop, &s->free_d, on_free);
+}
+
+void bl_hs_shut_client(struct bl_hsess *s)
+{
+    if (s->tls != NULL)
+        bl_tls_shutdown(s->tls); /* close_notify: the response ended, it was not cut */
+    shutdown(s->cli.fd, SHUT_WR);
 }
 
 void bl_http_close_all(struct bl_worker *w)
@@ -136,6 +146,9 @@ static uint64_t deadline(const struct bl_hsess *s)
         if (s->head_ms != 0 && l->timeout_request_ms)
             return after(s->head_ms, l->timeout_request_ms);
         return after(s->cli_seen_ms, l->timeout_client_data_ms);
+    case HS_HANDSHAKE: /* a client that never finishes its handshake is a slowloris too */
+        return after(s->cli_seen_ms,
+                     l->timeout_request_ms ? l->timeout_request_ms : l->timeout_client_data_ms);
     case HS_CONNECT:
         return after(s->srv_seen_ms, l->timeout_member_connect_ms);
     case HS_EXCHANGE:
@@ -185,7 +198,8 @@ static void on_expired(struct bl_hsess *s)
         bl_hs_run(s);
         return;
     case HS_EXCHANGE:
-        if (!s->resp_started && s->resp.st == BL_BODY_HEAD && s->pool->cfg->retry.per_try_timeout_ms &&
+        if (!s->resp_started && s->resp.st == BL_BODY_HEAD &&
+            s->pool->cfg->retry.per_try_timeout_ms &&
             now >= s->try_ms + s->pool->cfg->retry.per_try_timeout_ms) {
             bl_hs_member_failed(s, FAIL_TIMEOUT);
             bl_hs_run(s);
@@ -217,38 +231,74 @@ static void on_timer(struct bl_loop *loop, struct bl_timer *t)
 
 /* ---- events ------------------------------------------------------------------------------- */
 
+/* What the member connection waits for. */
+static uint32_t member_interest(const struct bl_hsess *s)
+{
+    const struct bl_hconn *c = s->up;
+    uint32_t me = 0;
+
+    if (s->state == HS_CONNECT) /* connect, then the TLS handshake if any */
+        return c->tls && c->connected ? (bl_tls_wants(c->tls) ?: EPOLLIN) : EPOLLOUT;
+    if (!s->resp.eof && bl_hbuf_room(&s->resp.in) > 0)
+        me |= EPOLLIN;
+    if (bl_hflow_pending(&s->req))
+        me |= EPOLLOUT;
+    if (c->tls)
+        me |= bl_tls_wants(c->tls); /* a read may need a write and the reverse */
+    return me;
+}
+
 static void update_interest(struct bl_hsess *s)
 {
     struct bl_loop *loop = s->w->loop;
-    uint32_t ce = 0, me = 0;
+    uint32_t ce = 0;
 
     if ((s->state == HS_LINGER || bl_hbuf_room(&s->req.in) > 0) && !s->req.eof)
         ce |= EPOLLIN;
     if (bl_hflow_pending(&s->resp) || s->body != NULL)
         ce |= EPOLLOUT;
+    if (s->tls != NULL)
+        ce = s->state == HS_HANDSHAKE ? (bl_tls_wants(s->tls) ?: EPOLLIN)
+                                      : ce | bl_tls_wants(s->tls);
     if (bl_io_want(loop, &s->cli, ce) < 0) {
         bl_hs_finalize(s, END_CLIENT_RESET);
         return;
     }
-    if (s->up == NULL)
-        return;
-    if (s->state == HS_CONNECT) {
-        me = EPOLLOUT;
-    } else {
-        if (!s->resp.eof && bl_hbuf_room(&s->resp.in) > 0)
-            me |= EPOLLIN;
-        if (bl_hflow_pending(&s->req))
-            me |= EPOLLOUT;
-    }
-    if (bl_io_want(loop, &s->up->io, me) < 0)
+    if (s->up != NULL && bl_io_want(loop, &s->up->io, member_interest(s)) < 0)
         bl_hs_finalize(s, END_MEMBER_RESET);
+}
+
+static ssize_t read_client(struct bl_hsess *s)
+{
+    ssize_t n = bl_hflow_fill(&s->req, &s->w->bufs, s->cli.fd, s->tls);
+
+    if (n > 0) {
+        s->cli_seen_ms = bl_loop_now_ms(s->w->loop);
+        bl_stat_add(s->sl->st->bytes_in, (uint64_t)n);
+    }
+    return n;
+}
+
+/* Bytes OpenSSL holds decrypted already raise no epoll event: read them while there is room. */
+static bool tls_holds_more(const struct bl_hsess *s)
+{
+    return s->tls != NULL && s->state != HS_HANDSHAKE && s->state != HS_CLOSED && !s->req.eof &&
+           bl_tls_pending(s->tls) > 0 && bl_hbuf_room(&s->req.in) > 0;
 }
 
 void bl_hs_run(struct bl_hsess *s)
 {
     /* Bounded: a client pipelining requests gets served a handful per event. */
-    for (int i = 0; i < 16 && s->state != HS_CLOSED && bl_hs_step(s); i++)
-        ;
+    for (int round = 0; round < 4; round++) {
+        for (int i = 0; i < 16 && s->state != HS_CLOSED && bl_hs_step(s); i++)
+            ;
+        if (!tls_holds_more(s))
+            break;
+        if (read_client(s) < 0) {
+            bl_hs_finalize(s, END_CLIENT_RESET);
+            return;
+        }
+    }
     if (s->state == HS_CLOSED)
         return;
     update_interest(s);
@@ -262,13 +312,11 @@ static void on_client(struct bl_loop *loop, struct bl_io *io, uint32_t events)
     ssize_t n = 0;
 
     (void)loop;
-    if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && (io->events & EPOLLIN)) {
-        n = bl_hflow_fill(&s->req, &s->w->bufs, io->fd);
-        if (n > 0) {
-            s->cli_seen_ms = bl_loop_now_ms(s->w->loop);
-            bl_stat_add(s->sl->st->bytes_in, (uint64_t)n);
-        }
-    }
+    /* Over TLS a read may wait for writability (and a write for readability). */
+    if (s->state != HS_HANDSHAKE &&
+        (((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && (io->events & EPOLLIN)) ||
+         (s->tls != NULL && (bl_tls_wants(s->tls) & events))))
+        n = read_client(s);
     if (n < 0) {
         bl_hs_finalize(s, END_CLIENT_RESET);
         return;
@@ -276,17 +324,29 @@ static void on_client(struct bl_loop *loop, struct bl_io *io, uint32_t events)
     bl_hs_run(s);
 }
 
-/* The connect finished: the staged request goes out. */
+/* The connect finished (or, over TLS, moved the handshake on): once the member
+ * can take it, the staged request goes out. */
 static void on_connected(struct bl_hsess *s, uint32_t events)
 {
+    struct bl_hconn *c = s->up;
     int rc = 0;
 
-    if (events & (EPOLLERR | EPOLLHUP)) {
-        rc = bl_sock_error(s->up->io.fd);
+    if (!c->connected && (events & (EPOLLERR | EPOLLHUP))) {
+        rc = bl_sock_error(c->io.fd);
         if (rc == 0)
             rc = -ECONNRESET;
     }
+    c->connected = rc == 0;
+    if (rc == 0 && c->tls != NULL)
+        rc = bl_tls_handshake(c->tls);
+    if (rc == -EAGAIN) {
+        bl_hs_run(s);
+        return;
+    }
     if (rc < 0) {
+        if (c->tls != NULL && c->connected)
+            bl_log(BL_LOG_WARN, "%s: member TLS handshake failed: %s", s->sl->label,
+                   bl_tls_error(c->tls));
         bl_hs_member_failed(s, FAIL_CLOSED);
     } else {
         s->state = HS_EXCHANGE;
@@ -295,11 +355,31 @@ static void on_connected(struct bl_hsess *s, uint32_t events)
     bl_hs_run(s);
 }
 
+/* Reads the member's bytes, and over TLS those OpenSSL holds decrypted already. */
+static void read_member(struct bl_hsess *s)
+{
+    struct bl_hconn *c = s->up;
+
+    for (int i = 0; i < 4 && c != NULL; i++) {
+        ssize_t n = bl_hflow_fill(&s->resp, &s->w->bufs, c->io.fd, c->tls);
+        if (n < 0) {
+            s->resp.eof = true; /* a reset reads as an end: exchange_down() decides */
+            return;
+        }
+        if (n > 0) {
+            s->srv_seen_ms = bl_loop_now_ms(s->w->loop);
+            bl_stat_add(s->sl->st->bytes_out, (uint64_t)n);
+            bl_stat_add(bl_hs_member_st(s)->bytes_out, (uint64_t)n);
+        }
+        if (n == 0 || c->tls == NULL || bl_tls_pending(c->tls) == 0)
+            return;
+    }
+}
+
 void bl_hs_on_member(struct bl_loop *loop, struct bl_io *io, uint32_t events)
 {
     struct bl_hconn *c = bl_container_of(io, struct bl_hconn, io);
     struct bl_hsess *s = c->sess;
-    ssize_t n = 0;
 
     (void)loop;
     if (s == NULL) {
@@ -310,16 +390,9 @@ void bl_hs_on_member(struct bl_loop *loop, struct bl_io *io, uint32_t events)
         on_connected(s, events);
         return;
     }
-    if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && (io->events & EPOLLIN)) {
-        n = bl_hflow_fill(&s->resp, &s->w->bufs, io->fd);
-        if (n > 0) {
-            s->srv_seen_ms = bl_loop_now_ms(s->w->loop);
-            bl_stat_add(s->sl->st->bytes_out, (uint64_t)n);
-            bl_stat_add(bl_hs_member_st(s)->bytes_out, (uint64_t)n);
-        }
-    }
-    if (n < 0)
-        s->resp.eof = true; /* a reset reads as an end: exchange_down() decides what it means */
+    if (((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && (io->events & EPOLLIN)) ||
+        (c->tls != NULL && (bl_tls_wants(c->tls) & events)))
+        read_member(s);
     bl_hs_run(s);
 }
 
@@ -352,9 +425,12 @@ static void start_session(struct bl_wlistener *wl, int fd, const struct bl_addr 
     bl_io_init(&s->cli, fd, on_client);
     bl_timer_init(&s->timer, on_timer);
     bl_list_append(&w->hsessions, &s->node);
-    if (!allowed) {
-        s->req.st = BL_BODY_DONE;
-        bl_hs_reply(s, 403, NULL, true);
+    s->denied = !allowed;
+    if (sl->tls != NULL) {
+        s->tls = bl_tls_conn_new(sl->tls, fd, NULL);
+        s->state = HS_HANDSHAKE; /* the 403 of a denied client waits for it */
+    } else if (s->denied) {
+        bl_hs_deny(s);
     }
     bl_hs_run(s);
 }

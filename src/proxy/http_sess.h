@@ -18,17 +18,18 @@
 #include "proxy/worker.h"
 
 enum bl_hs_state {
-    HS_HEAD = 0, /* waiting for a request head */
-    HS_CONNECT,  /* request staged; member connect in flight */
-    HS_EXCHANGE, /* request going up, response coming down */
-    HS_TUNNEL,   /* after 101 Switching Protocols: bytes both ways */
-    HS_REPLY,    /* sending a response ballast made */
-    HS_LINGER,   /* final response sent and write side shut: draining the client */
-    HS_CLOSED,   /* finalized; freed at the end of the loop iteration */
+    HS_HEAD = 0,  /* waiting for a request head */
+    HS_HANDSHAKE, /* TERMINATED_HTTPS: TLS handshake with the client */
+    HS_CONNECT,   /* request staged; member connect in flight */
+    HS_EXCHANGE,  /* request going up, response coming down */
+    HS_TUNNEL,    /* after 101 Switching Protocols: bytes both ways */
+    HS_REPLY,     /* sending a response ballast made */
+    HS_LINGER,    /* final response sent and write side shut: draining the client */
+    HS_CLOSED,    /* finalized; freed at the end of the loop iteration */
 };
 
 enum bl_hs_end {
-    END_DONE = 0,   /* clean close */
+    END_DONE = 0,     /* clean close */
     END_CLIENT_RESET, /* client error, reset or premature close */
     END_MEMBER_RESET, /* member failed after the response started */
     END_TIMEOUT,
@@ -52,29 +53,31 @@ struct bl_hsess {
     struct bl_snap_pool *pool; /* of the current request */
     struct bl_hconn *up;       /* member connection, NULL when none */
     struct bl_io cli;
+    struct bl_tls_conn *tls; /* TERMINATED_HTTPS: the client's TLS, NULL for HTTP */
     struct bl_hflow req, resp;
     struct bl_timer timer;
     struct bl_lb_tried tried;
-    int member;                /* index in pool->members, -1 = none */
-    uint64_t cli_seen_ms;      /* last byte to or from the client */
-    uint64_t srv_seen_ms;      /* last byte to or from the member; connect start */
-    uint64_t head_ms;          /* first byte of the current request head, 0 = none yet */
-    uint64_t try_ms;           /* when the request went to the current member */
+    int member;                     /* index in pool->members, -1 = none */
+    uint64_t cli_seen_ms;           /* last byte to or from the client */
+    uint64_t srv_seen_ms;           /* last byte to or from the member; connect start */
+    uint64_t head_ms;               /* first byte of the current request head, 0 = none yet */
+    uint64_t try_ms;                /* when the request went to the current member */
     struct bl_persist_pick persist; /* session persistence of the current request */
-    uint64_t hash;             /* client hash for SOURCE_IP* */
+    uint64_t hash;                  /* client hash for SOURCE_IP* */
     struct bl_addr peer;
-    uint32_t replay_len;       /* whole request in req.out[0..replay_len), 0 = not replayable */
-    uint8_t state;             /* enum hs_state */
+    uint32_t replay_len; /* whole request in req.out[0..replay_len), 0 = not replayable */
+    uint8_t state;       /* enum hs_state */
     uint8_t retries_left;
     uint8_t client_minor;
-    uint16_t fail_status;      /* what the client gets when no other member can be tried */
-    bool keep_alive;           /* the client connection stays open after this exchange */
-    bool idempotent;           /* method safe to send twice (RFC 9110 §9.2.2) */
+    uint16_t fail_status; /* what the client gets when no other member can be tried */
+    bool keep_alive;      /* the client connection stays open after this exchange */
+    bool idempotent;      /* method safe to send twice (RFC 9110 §9.2.2) */
     bool is_head, is_upgrade;
     bool reused;               /* the member connection carried an exchange before */
     bool stale_retried;        /* a reused connection already failed for this request */
     bool resp_started;         /* a final response head went to the client */
     bool up_reusable;          /* the member allows another exchange on the connection */
+    bool denied;               /* allowed_cidrs refused it: 403 once TLS is up */
     char *body;                /* HS_REPLY: a long body ballast made (metrics), sent after
                                   resp.out; malloc'd, NULL when none or all sent */
     size_t body_len, body_off; /* its length; bytes already sent */
@@ -82,6 +85,10 @@ struct bl_hsess {
 };
 
 /* http.c */
+
+/* Ends the client's write side (close_notify first over TLS): the last response is out. */
+void bl_hs_shut_client(struct bl_hsess *s);
+
 void bl_hs_finalize(struct bl_hsess *s, enum bl_hs_end why);
 void bl_hs_run(struct bl_hsess *s);
 void bl_hs_on_member(struct bl_loop *loop, struct bl_io *io, uint32_t events);
@@ -109,6 +116,9 @@ int bl_hs_push_body(struct bl_hsess *s);
 
 /* prom_http.c: frees s->body (session end). */
 void bl_hs_drop_body(struct bl_hsess *s);
+
+/* A client allowed_cidrs refuses: 403, then the connection closes. */
+void bl_hs_deny(struct bl_hsess *s);
 
 /* The member failed before any of its response reached the client: retry or answer. */
 void bl_hs_member_failed(struct bl_hsess *s, enum bl_hs_fail why);

@@ -25,12 +25,18 @@ static int connect_member(struct bl_hsess *s);
 static enum bl_reply_kind reply_kind(int status)
 {
     switch (status) {
-    case 403: return BL_REPLY_403;
-    case 408: return BL_REPLY_408;
-    case 502: return BL_REPLY_502;
-    case 503: return BL_REPLY_503;
-    case 504: return BL_REPLY_504;
-    default: return status < 400 ? BL_REPLY_REDIRECT : BL_REPLY_400;
+    case 403:
+        return BL_REPLY_403;
+    case 408:
+        return BL_REPLY_408;
+    case 502:
+        return BL_REPLY_502;
+    case 503:
+        return BL_REPLY_503;
+    case 504:
+        return BL_REPLY_504;
+    default:
+        return status < 400 ? BL_REPLY_REDIRECT : BL_REPLY_400;
     }
 }
 
@@ -130,17 +136,20 @@ static bool policy_retries(const struct bl_hsess *s, enum bl_hs_fail why, bool s
     if (!sent)
         return on & BL_RETRY_CONNECT;
     switch (why) {
-    case FAIL_TIMEOUT: return on & BL_RETRY_TIMEOUT;
-    case FAIL_5XX: return on & BL_RETRY_5XX;
-    default: return on & BL_RETRY_RESET;
+    case FAIL_TIMEOUT:
+        return on & BL_RETRY_TIMEOUT;
+    case FAIL_5XX:
+        return on & BL_RETRY_5XX;
+    default:
+        return on & BL_RETRY_RESET;
     }
 }
 
 void bl_hs_member_failed(struct bl_hsess *s, enum bl_hs_fail why)
 {
     bool sent = s->state != HS_CONNECT;
-    bool stale = why == FAIL_CLOSED && s->reused && !s->stale_retried &&
-                 bl_hbuf_used(&s->resp.in) == 0;
+    bool stale =
+        why == FAIL_CLOSED && s->reused && !s->stale_retried && bl_hbuf_used(&s->resp.in) == 0;
 
     if (why == FAIL_5XX)
         note_5xx(s);
@@ -181,7 +190,8 @@ static void attach(struct bl_hsess *s, struct bl_hconn *c, bool reused)
 static int connect_member(struct bl_hsess *s)
 {
     struct bl_hconn *c;
-    int rc = bl_up_connect(&s->w->up, &s->pool->members[s->member].cfg->addr, bl_hs_on_member, &c);
+    int rc = bl_up_connect(&s->w->up, &s->pool->members[s->member].cfg->addr, s->pool->tls_client,
+                           bl_hs_on_member, &c);
 
     if (rc < 0) {
         count_member_error(s);
@@ -216,9 +226,9 @@ static void start_member(struct bl_hsess *s)
         s->tried.idx[s->tried.n++] = (uint32_t)m;
         bl_stat_add(bl_hs_member_st(s)->total, 1);
         bl_persist_chosen(s->pool, &s->persist, m, bl_loop_now_ms(s->w->loop));
-        c = bl_up_take(&s->w->up, &s->pool->members[m].cfg->addr);
+        c = bl_up_take(&s->w->up, &s->pool->members[m].cfg->addr, s->pool->tls_client);
         if (c != NULL) {
-            attach(s, c, true);
+            attach(s, c, true); /* pooled: connected, TLS (if any) up */
             s->state = HS_EXCHANGE;
             return;
         }
@@ -255,12 +265,20 @@ static int stage_head(struct bl_hsess *s, const struct bl_http_req *req)
         .peer = &s->peer,
         .dst_port = s->sl->cfg->port,
         .insert = s->sl->cfg->insert_headers,
-        .tls = false,
+        .tls = s->tls != NULL,
         .upstream_close = false,
     };
     struct bl_hflow *f = &s->req;
+    char ssl[2048];
     ssize_t n;
 
+    if (s->tls != NULL && (ctx.insert & BL_XH_SSL_ANY)) {
+        int k = bl_tls_client_headers(s->tls, ctx.insert & BL_XH_SSL_ANY, ssl, sizeof(ssl));
+        if (k < 0)
+            return k;
+        ctx.extra = ssl;
+        ctx.extra_len = (size_t)k;
+    }
     bl_hbuf_ready(&s->w->bufs, &f->out);
     n = bl_hmsg_request(f->out.data, BL_HBUF_SIZE, req, &ctx);
     if (n < 0)
@@ -289,7 +307,12 @@ static void keep_for_replay(struct bl_hsess *s)
 /* Applies the listener's L7 policies. Returns false when the request was answered. */
 static bool apply_l7(struct bl_hsess *s, const struct bl_http_req *req)
 {
-    struct bl_l7_input in = {.req = req};
+    struct bl_l7_input in = {
+        .req = req,
+        .tls = s->tls != NULL,
+        .peer_cert = s->tls ? bl_tls_peer_cert(s->tls) : NULL,
+        .verify_result = s->tls ? bl_tls_verify_result(s->tls) : 0,
+    };
     struct bl_l7_verdict v;
     char loc[2048];
 
@@ -380,8 +403,8 @@ static bool parse_request(struct bl_hsess *s)
         return false;
     if (s->head_ms == 0)
         s->head_ms = bl_loop_now_ms(s->w->loop);
-    n = bl_http1_parse_request(f->in.data + f->in.off, bl_hbuf_used(&f->in), f->parsed, &bl_hflow_limits,
-                               &req, &why);
+    n = bl_http1_parse_request(f->in.data + f->in.off, bl_hbuf_used(&f->in), f->parsed,
+                               &bl_hflow_limits, &req, &why);
     if (n == BL_HTTP_INCOMPLETE) {
         f->parsed = bl_hbuf_used(&f->in);
         return false;
@@ -407,8 +430,8 @@ static bool parse_request(struct bl_hsess *s)
 
 static bool retry_5xx(const struct bl_hsess *s, int status)
 {
-    return status >= 500 && (s->pool->cfg->retry.on & BL_RETRY_5XX) && s->idempotent && s->replay_len > 0 && s->retries_left > 0 &&
-           s->pool->nmembers > s->tried.n;
+    return status >= 500 && (s->pool->cfg->retry.on & BL_RETRY_5XX) && s->idempotent &&
+           s->replay_len > 0 && s->retries_left > 0 && s->pool->nmembers > s->tried.n;
 }
 
 /* A 1xx other than 101: passed on to HTTP/1.1 clients (100-continue), dropped for 1.0. */
@@ -427,8 +450,7 @@ static void take_interim(struct bl_hsess *s, const struct bl_http_resp *resp, si
     bl_hbuf_consume(&f->in, head_len);
 }
 
-static void take_response_head(struct bl_hsess *s, const struct bl_http_resp *resp,
-                               size_t head_len)
+static void take_response_head(struct bl_hsess *s, const struct bl_http_resp *resp, size_t head_len)
 {
     struct bl_hflow *f = &s->resp;
     struct bl_hresp_ctx ctx = {.client_minor = s->client_minor};
@@ -476,8 +498,8 @@ static bool parse_response(struct bl_hsess *s)
     unsigned flags = s->is_head ? BL_HTTP_RESP_F_HEAD : 0;
     ssize_t n;
 
-    n = bl_http1_parse_response(f->in.data + f->in.off, bl_hbuf_used(&f->in), f->parsed, &bl_hflow_limits,
-                                flags, &resp, NULL);
+    n = bl_http1_parse_response(f->in.data + f->in.off, bl_hbuf_used(&f->in), f->parsed,
+                                &bl_hflow_limits, flags, &resp, NULL);
     if (n == BL_HTTP_INCOMPLETE) {
         f->parsed = bl_hbuf_used(&f->in);
         return false;
@@ -518,7 +540,7 @@ static void finish_exchange(struct bl_hsess *s)
     bl_hflow_reset(&s->req);
     bl_hflow_reset(&s->resp);
     if (!s->keep_alive || s->req.eof) {
-        shutdown(s->cli.fd, SHUT_WR);
+        bl_hs_shut_client(s);
         s->state = HS_LINGER;
         s->cli_seen_ms = bl_loop_now_ms(s->w->loop);
         return;
@@ -526,14 +548,15 @@ static void finish_exchange(struct bl_hsess *s)
     s->state = HS_HEAD;
 }
 
-/* Sends what `f` holds to `fd`; stamps `seen`. Returns 0 or -errno. */
-static int push(struct bl_hsess *s, struct bl_hflow *f, int fd, uint64_t *seen)
+/* Sends what `f` holds to `fd` (over `tls` unless NULL); stamps `seen`. Returns 0 or -errno. */
+static int push(struct bl_hsess *s, struct bl_hflow *f, int fd, struct bl_tls_conn *tls,
+                uint64_t *seen)
 {
     ssize_t n;
 
     if (!bl_hflow_pending(f))
         return 0;
-    n = bl_hflow_flush(f, fd);
+    n = bl_hflow_flush(f, fd, tls);
     if (n < 0)
         return (int)n;
     if (n > 0)
@@ -550,7 +573,7 @@ static bool exchange_up(struct bl_hsess *s)
         bl_hs_finalize(s, END_PROTOCOL);
         return false;
     }
-    if (push(s, f, s->up->io.fd, &s->srv_seen_ms) < 0) {
+    if (push(s, f, s->up->io.fd, s->up->tls, &s->srv_seen_ms) < 0) {
         if (s->resp_started || bl_hbuf_used(&s->resp.in) > 0)
             bl_hs_finalize(s, END_MEMBER_RESET);
         else
@@ -580,7 +603,7 @@ static int exchange_down(struct bl_hsess *s)
             return -1;
         } else {
             /* Only an interim response (100 Continue) can be waiting here. */
-            if (push(s, f, s->cli.fd, &s->cli_seen_ms) < 0) {
+            if (push(s, f, s->cli.fd, s->tls, &s->cli_seen_ms) < 0) {
                 bl_hs_finalize(s, END_CLIENT_RESET);
                 return -1;
             }
@@ -593,7 +616,7 @@ static int exchange_down(struct bl_hsess *s)
     }
     if (f->eof && f->st == BL_BODY_CLOSE && f->fwd == bl_hbuf_used(&f->in))
         f->st = BL_BODY_DONE;
-    if (push(s, f, s->cli.fd, &s->cli_seen_ms) < 0) {
+    if (push(s, f, s->cli.fd, s->tls, &s->cli_seen_ms) < 0) {
         bl_hs_finalize(s, END_CLIENT_RESET);
         return -1;
     }
@@ -613,7 +636,8 @@ static bool step_exchange(struct bl_hsess *s)
     down = exchange_down(s);
     if (down != 0)
         return s->state != HS_CLOSED;
-    if (s->req.st == BL_BODY_DONE && s->resp.st == BL_BODY_DONE && !bl_hflow_pending(&s->req) && !bl_hflow_pending(&s->resp)) {
+    if (s->req.st == BL_BODY_DONE && s->resp.st == BL_BODY_DONE && !bl_hflow_pending(&s->req) &&
+        !bl_hflow_pending(&s->resp)) {
         finish_exchange(s);
         return true;
     }
@@ -625,15 +649,18 @@ static bool step_tunnel(struct bl_hsess *s)
 {
     struct bl_hflow *flows[2] = {&s->req, &s->resp};
     int fds[2] = {s->up->io.fd, s->cli.fd};
+    struct bl_tls_conn *tls[2] = {s->up->tls, s->tls};
 
     for (int i = 0; i < 2; i++) {
         struct bl_hflow *f = flows[i];
         bl_hflow_scan(f);
-        if (push(s, f, fds[i], i ? &s->cli_seen_ms : &s->srv_seen_ms) < 0) {
+        if (push(s, f, fds[i], tls[i], i ? &s->cli_seen_ms : &s->srv_seen_ms) < 0) {
             bl_hs_finalize(s, i ? END_CLIENT_RESET : END_MEMBER_RESET);
             return false;
         }
         if (f->eof && !bl_hflow_pending(f) && !f->shut) {
+            if (tls[i] != NULL)
+                bl_tls_shutdown(tls[i]);
             shutdown(fds[i], SHUT_WR);
             f->shut = true;
         }
@@ -647,7 +674,7 @@ static bool step_reply(struct bl_hsess *s)
 {
     struct bl_hflow *f = &s->resp;
 
-    if (push(s, f, s->cli.fd, &s->cli_seen_ms) < 0 ||
+    if (push(s, f, s->cli.fd, s->tls, &s->cli_seen_ms) < 0 ||
         (!bl_hflow_pending(f) && bl_hs_push_body(s) < 0)) {
         bl_hs_finalize(s, END_CLIENT_RESET);
         return false;
@@ -655,7 +682,7 @@ static bool step_reply(struct bl_hsess *s)
     if (bl_hflow_pending(f) || s->body != NULL)
         return false;
     if (!s->keep_alive) {
-        shutdown(s->cli.fd, SHUT_WR);
+        bl_hs_shut_client(s);
         s->state = HS_LINGER;
         s->cli_seen_ms = bl_loop_now_ms(s->w->loop);
         return false;
@@ -667,10 +694,43 @@ static bool step_reply(struct bl_hsess *s)
     return true;
 }
 
+/* TERMINATED_HTTPS: the handshake; a client refused by allowed_cidrs gets its 403 after it. */
+static bool step_handshake(struct bl_hsess *s)
+{
+    int rc = bl_tls_handshake(s->tls);
+
+    if (rc == -EAGAIN)
+        return false;
+    if (rc < 0) {
+        bl_stat_add(s->sl->st->request_errors, 1);
+        if (bl_log_enabled(BL_LOG_DEBUG)) {
+            char ps[BL_ADDR_STRLEN];
+            bl_log(BL_LOG_DEBUG, "%s: client %s: TLS handshake failed: %s", s->sl->label,
+                   bl_addr_str(&s->peer, ps), bl_tls_error(s->tls));
+        }
+        bl_hs_finalize(s, END_CLIENT_RESET);
+        return false;
+    }
+    s->cli_seen_ms = bl_loop_now_ms(s->w->loop);
+    if (s->denied)
+        bl_hs_deny(s);
+    else
+        s->state = HS_HEAD;
+    return true;
+}
+
+void bl_hs_deny(struct bl_hsess *s)
+{
+    s->req.st = BL_BODY_DONE; /* nothing of the client is read: close after the 403 */
+    bl_hs_reply(s, 403, NULL, true);
+}
+
 /* One move; returns true when another may follow at once. */
 bool bl_hs_step(struct bl_hsess *s)
 {
     switch (s->state) {
+    case HS_HANDSHAKE:
+        return step_handshake(s);
     case HS_HEAD:
         if (parse_request(s))
             return true;
@@ -692,4 +752,3 @@ bool bl_hs_step(struct bl_hsess *s)
         return false;
     }
 }
-

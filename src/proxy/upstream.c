@@ -31,9 +31,9 @@ static void destroy(struct bl_up_pool *p, struct bl_hconn *c, bool reset)
     if (reset && c->io.fd >= 0)
         bl_sock_set_reset(c->io.fd);
     bl_io_close(p->loop, &c->io);
+    bl_tls_conn_free(c->tls);
     free(c);
 }
-
 
 static void on_sweep(struct bl_loop *loop, struct bl_timer *t)
 {
@@ -67,13 +67,14 @@ void bl_up_dispose(struct bl_up_pool *p)
     bl_timer_stop(p->loop, &p->sweep);
 }
 
-struct bl_hconn *bl_up_take(struct bl_up_pool *p, const struct bl_addr *a)
+struct bl_hconn *bl_up_take(struct bl_up_pool *p, const struct bl_addr *a,
+                            const struct bl_tls_ctx *tls_ctx)
 {
     struct bl_list *b = bucket_of(p, a);
 
     for (struct bl_list *n = b->next; n != b; n = n->next) {
         struct bl_hconn *c = bl_container_of(n, struct bl_hconn, bucket);
-        if (bl_addr_equal(&c->addr, a)) {
+        if (c->tls_ctx == tls_ctx && bl_addr_equal(&c->addr, a)) {
             unlink_idle(p, c);
             p->reused++;
             return c;
@@ -82,8 +83,8 @@ struct bl_hconn *bl_up_take(struct bl_up_pool *p, const struct bl_addr *a)
     return NULL;
 }
 
-int bl_up_connect(struct bl_up_pool *p, const struct bl_addr *a, bl_io_cb *cb,
-                  struct bl_hconn **out)
+int bl_up_connect(struct bl_up_pool *p, const struct bl_addr *a, struct bl_tls_ctx *tls_ctx,
+                  bl_io_cb *cb, struct bl_hconn **out)
 {
     int fd = bl_sock_connect(a, SOCK_STREAM), rc;
     struct bl_hconn *c;
@@ -93,6 +94,9 @@ int bl_up_connect(struct bl_up_pool *p, const struct bl_addr *a, bl_io_cb *cb,
     c = bl_xcalloc(1, sizeof(*c));
     c->addr = *a;
     c->pool = p;
+    c->tls_ctx = tls_ctx;
+    if (tls_ctx != NULL)
+        c->tls = bl_tls_conn_new(tls_ctx, fd, NULL); /* holds a reference to the context */
     bl_io_init(&c->io, fd, cb);
     rc = bl_io_want(p->loop, &c->io, EPOLLOUT);
     if (rc < 0) {

@@ -21,33 +21,37 @@
 #include "core/list.h"
 #include "core/loop.h"
 #include "net/addr.h"
+#include "net/tls.h"
 
-#define BL_UP_IDLE_MAX 1024    /* idle connections per worker */
-#define BL_UP_IDLE_MS 5000     /* an idle connection unused this long is closed */
-#define BL_UP_BUCKETS 256      /* hash buckets (power of two) */
+#define BL_UP_IDLE_MAX 1024 /* idle connections per worker */
+#define BL_UP_IDLE_MS 5000  /* an idle connection unused this long is closed */
+#define BL_UP_BUCKETS 256   /* hash buckets (power of two) */
 
 struct bl_hsess;
 struct bl_up_pool;
 
 struct bl_hconn {
-    struct bl_io io;         /* callback: the session's while attached */
-    struct bl_up_pool *pool; /* the worker's pool it belongs to */
-    struct bl_list lru;      /* in the pool's LRU list, while idle */
-    struct bl_list bucket;   /* in its hash bucket, while idle */
-    struct bl_hsess *sess;   /* attached session; NULL while idle */
-    struct bl_addr addr;     /* the member address: the key */
-    uint64_t idle_since_ms;  /* loop clock when it was put back */
-    uint32_t requests;       /* exchanges carried so far */
+    struct bl_io io;                  /* callback: the session's while attached */
+    struct bl_up_pool *pool;          /* the worker's pool it belongs to */
+    struct bl_list lru;               /* in the pool's LRU list, while idle */
+    struct bl_list bucket;            /* in its hash bucket, while idle */
+    struct bl_hsess *sess;            /* attached session; NULL while idle */
+    struct bl_addr addr;              /* the member address: with tls_ctx, the key */
+    const struct bl_tls_ctx *tls_ctx; /* the pool's client context, NULL = plain */
+    struct bl_tls_conn *tls;          /* re-encryption to the member (pool tls_enabled), or NULL */
+    uint64_t idle_since_ms;           /* loop clock when it was put back */
+    uint32_t requests;                /* exchanges carried so far */
     bool idle;
+    bool connected; /* the TCP connect completed (a TLS handshake may follow) */
 };
 
 struct bl_up_pool {
-    struct bl_list lru;                  /* idle connections, most recent first */
+    struct bl_list lru; /* idle connections, most recent first */
     struct bl_list buckets[BL_UP_BUCKETS];
     unsigned nidle;
     struct bl_timer sweep;
     struct bl_loop *loop;
-    uint64_t reused, opened;             /* for tests and stats */
+    uint64_t reused, opened; /* for tests and stats */
 };
 
 void bl_up_init(struct bl_up_pool *p, struct bl_loop *loop);
@@ -55,16 +59,19 @@ void bl_up_init(struct bl_up_pool *p, struct bl_loop *loop);
 /* Closes every idle connection (worker exit). Attached ones are the sessions' to close. */
 void bl_up_dispose(struct bl_up_pool *p);
 
-/* An idle connection to `a`, now attached to nobody and out of the pool; NULL if none. */
-struct bl_hconn *bl_up_take(struct bl_up_pool *p, const struct bl_addr *a);
+/* An idle connection to `a` made with `tls_ctx` (NULL = plain), now attached to
+ * nobody and out of the pool; NULL if none. */
+struct bl_hconn *bl_up_take(struct bl_up_pool *p, const struct bl_addr *a,
+                            const struct bl_tls_ctx *tls_ctx);
 
 /*
  * Starts a non-blocking connect to `a`; the new connection's events go to
- * `cb` (interest: EPOLLOUT, for the connect to complete). Returns 0 with
- * `*out` set, or a negative errno.
+ * `cb` (interest: EPOLLOUT, for the connect to complete). With `tls_ctx`, the
+ * connection speaks TLS over it (the handshake starts once connected).
+ * Returns 0 with `*out` set, or a negative errno.
  */
-int bl_up_connect(struct bl_up_pool *p, const struct bl_addr *a, bl_io_cb *cb,
-                  struct bl_hconn **out);
+int bl_up_connect(struct bl_up_pool *p, const struct bl_addr *a, struct bl_tls_ctx *tls_ctx,
+                  bl_io_cb *cb, struct bl_hconn **out);
 
 /* Puts a connection with a finished exchange back in the pool (or closes it when full). */
 void bl_up_put(struct bl_up_pool *p, struct bl_hconn *c);

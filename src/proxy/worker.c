@@ -105,9 +105,14 @@ static bl_io_cb *accept_handler(const struct bl_snap_listener *sl)
 {
     if (sl->socktype == SOCK_DGRAM)
         return bl_udp_on_datagram;
-    if (sl->cfg->proto == BL_PROTO_HTTP || sl->cfg->proto == BL_PROTO_PROMETHEUS)
+    switch (sl->cfg->proto) {
+    case BL_PROTO_HTTP:
+    case BL_PROTO_TERMINATED_HTTPS:
+    case BL_PROTO_PROMETHEUS:
         return bl_http_on_accept;
-    return bl_tcp_on_accept;
+    default:
+        return bl_tcp_on_accept;
+    }
 }
 
 static void detach_one(struct bl_worker *w, struct bl_wlistener *wl)
@@ -190,7 +195,7 @@ static void rebind_listeners(struct bl_worker *w, struct bl_snapshot *s)
             wls[i] = tab[h];
             wls[i]->sl = &s->listeners[i];
             wls[i]->io.cb = accept_handler(wls[i]->sl); /* TCP <-> HTTP on the same socket */
-            tab[h]->ls = NULL; /* taken: the sweep below leaves it */
+            tab[h]->ls = NULL;                          /* taken: the sweep below leaves it */
         } else {
             wls[i] = attach_one(w, &s->listeners[i]);
         }

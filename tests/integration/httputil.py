@@ -53,13 +53,18 @@ def _read_body(rf, headers):
 
 
 class HttpMember:
-    def __init__(self, name=None, port=None, host=VIP):
+    def __init__(self, name=None, port=None, host=VIP, tls=None):
         self.host = host
         self.port = port or free_port()
         self.name = name or f"member-{self.port}"
         self.requests = []          # reports of every request, in order
         self.conns = 0              # TCP connections accepted
         self.live = set()           # sockets of open connections
+        self.tls_ctx = None         # with `tls` (a PEM of certificate, chain and key): HTTPS
+        if tls:
+            import ssl
+            self.tls_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.tls_ctx.load_cert_chain(tls)
         self.fail_status = None     # answer this status to every request when set
         self.set_cookie = None      # a Set-Cookie value to send with every response
         self.delay_s = 0.0          # wait this long before every response
@@ -86,6 +91,12 @@ class HttpMember:
 
     def _serve(self, c):
         c.settimeout(10)
+        if self.tls_ctx is not None:
+            try:
+                c = self.tls_ctx.wrap_socket(c, server_side=True)
+            except OSError:
+                c.close()
+                return
         rf = c.makefile("rb")
         seen = 0
         try:

@@ -56,6 +56,15 @@ def test_second_monitor_409(api):
     assert [x["id"] for x in api.get(HMS).body["healthmonitors"]] == [hm["id"]]
 
 
+def test_bad_options_before_duplicate(api):
+    """Octavia checks a monitor's options before looking for one in place: a
+    second, invalid monitor gets the 400 that names the option, not the 409."""
+    lb, p = base(api)
+    create_hm(api, p["id"])
+    assert_fault(post_hm(api, p["id"], url_path="/x"), 400,
+                 "url_path is not a valid option for health monitors of type TCP")
+
+
 def test_http_monitor_defaults(api):
     lb, p = base(api, protocol="HTTP")
     r = post_hm(api, p["id"], type="HTTP")

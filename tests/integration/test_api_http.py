@@ -93,3 +93,42 @@ def test_retry_policy_through_the_api(server, api, http_member):
     r = api.put(f"/v2/lbaas/pools/{p['id']}", {"pool": {
         "ballast_retry_policy": {"num_retries": 7}}})
     assert r.status == 400 and "num_retries" in r.body["faultstring"], r
+
+
+def test_terminated_https_through_the_api_with_the_certificate_store(server, api, http_member):
+    import os
+    import shutil
+    import socket
+    from tlsutil import client_context, make_certs, peer_common_name
+    from httputil import read_response
+    certs = make_certs(os.path.join(server.workdir, "made"))
+    store = os.path.join(os.path.dirname(server.db), "certs")  # ballastd's default --certs
+    os.makedirs(store, exist_ok=True)
+    shutil.copy(certs.default, os.path.join(store, "site.pem"))
+    shutil.copy(certs.sni_a, os.path.join(store, "alt.pem"))
+    m = http_member(name="web")
+    lb = create_lb(api)
+    vip = lb["vip_address"]
+    port = free_port(vip)
+    l = create_listener(api, lb["id"], port=port, protocol="TERMINATED_HTTPS",
+                        default_tls_container_ref="https://barbican.example/v1/containers/site",
+                        sni_container_refs=["alt"],
+                        insert_headers={"X-Forwarded-Proto": "true"})
+    p = create_pool(api, listener_id=l["id"], protocol="HTTP")
+    create_member(api, p["id"], port=m.port)
+    wait_lb(api, lb["id"])
+    for name in ("www.example.com", "a.example.com"):
+        s = client_context(certs).wrap_socket(socket.create_connection((vip, port), timeout=5),
+                                              server_hostname=name)
+        assert peer_common_name(s) == name
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, _, body = read_response(s)
+        s.close()
+        assert status == 200 and json.loads(body)["member"] == "web"
+        assert ["X-Forwarded-Proto", "https"] in json.loads(body)["headers"]
+    # a ref the store does not hold is refused with its name; the listener keeps running
+    r = api.put(f"/v2/lbaas/listeners/{l['id']}", {"listener": {
+        "sni_container_refs": ["alt", "missing"]}})
+    assert r.status == 400 and "missing" in r.body["faultstring"], r
+    assert api.get(f"/v2/lbaas/loadbalancers/{lb['id']}").body["loadbalancer"][
+        "provisioning_status"] == "ACTIVE"

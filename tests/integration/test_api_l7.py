@@ -119,6 +119,33 @@ def test_targets_and_actions(api):
                  "Unknown attribute for argument l7policy_.l7policy: listener_id")
 
 
+def test_redirect_pool_is_used_by_the_listener(api):
+    """As Octavia's listener.pools / pool.listeners: an enabled REDIRECT_TO_POOL
+    policy with at least one rule makes its pool one of the listener's (status
+    tree) and the listener one of the pool's (transcript "status tree")."""
+    lb, l = base(api)
+    pool = create_pool(api, lb_id=lb["id"], protocol="HTTP")
+
+    def status_pools():
+        tree = api.get(f"{LB}/{lb['id']}/status").body["statuses"]["loadbalancer"]
+        return [p["id"] for p in tree["listeners"][0]["pools"]]
+
+    def pool_listeners():
+        return api.get(f"{POOLS}/{pool['id']}").body["pool"]["listeners"]
+
+    p = create_policy(api, l["id"], action="REDIRECT_TO_POOL", redirect_pool_id=pool["id"])
+    wait_lb(api, lb["id"])
+    assert (status_pools(), pool_listeners()) == ([], []), "no rule yet: not used"
+    r = api.post(rules_path(p["id"]), {"rule": {"type": "PATH", "compare_type": "STARTS_WITH",
+                                                "value": "/api"}})
+    assert r.status == 201, r
+    wait_lb(api, lb["id"])
+    assert (status_pools(), pool_listeners()) == ([pool["id"]], [{"id": l["id"]}])
+    assert api.put(f"{L7P}/{p['id']}", {"l7policy": {"admin_state_up": False}}).status == 200
+    wait_lb(api, lb["id"])
+    assert (status_pools(), pool_listeners()) == ([], []), "disabled: not used"
+
+
 def test_rules(server, api):
     lb, l = base(api)
     p = create_policy(api, l["id"])

@@ -139,10 +139,13 @@ def test_validation_errors(api):
     assert api.get(f"{LB}/{lb['id']}").body["loadbalancer"]["provisioning_status"] == "ACTIVE"
 
 
-def test_l7_protocols_not_implemented(api):
+def test_sctp_not_implemented_and_missing_certificate_refused(api):
     lb = create_lb(api)
     tls = {"default_tls_container_ref": "https://barbican.example/v1/containers/x"}
-    for proto, kw in (("SCTP", {}), ("TERMINATED_HTTPS", tls)):
+    # no x.pem in the certificate store: refused before anything is stored
+    r = post_listener(api, lb["id"], protocol="TERMINATED_HTTPS", **tls)
+    assert r.status == 400 and "default_tls_container_ref" in r.fault and "x" in r.fault, r
+    for proto, kw in (("SCTP", {}),):
         r = post_listener(api, lb["id"], protocol=proto, **kw)
         assert r.status == 501, (proto, r)
         assert r.body["faultcode"] == "Server"

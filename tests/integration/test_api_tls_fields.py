@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """REST API: the TLS fields of listeners and pools are checked as Octavia
 checks them (messages taken from the real Octavia API), and a tls_enabled pool
-gets Octavia's defaults. The no-op provider is used: the ballast provider still
-answers 501 for TERMINATED_HTTPS until the HTTPS proxy is wired."""
+gets Octavia's defaults. The no-op provider is used; the ballast provider
+refuses a TERMINATED_HTTPS listener whose certificate its store cannot read."""
 import pytest
 
 from apiutil import LISTENERS, POOLS, assert_fault, create_lb, free_port
@@ -73,10 +73,12 @@ def test_terminated_https_gets_octavia_defaults(api, lb):
         (DEFAULT_CIPHERS, ["TLSv1.2", "TLSv1.3"], ["h2", "http/1.1", "http/1.0"])
 
 
-def test_ballast_provider_still_refuses_terminated_https(api):
+def test_ballast_provider_refuses_a_certificate_it_cannot_read(api):
     lb = create_lb(api)
     r = listener(api, lb, protocol="TERMINATED_HTTPS", default_tls_container_ref="web")
-    assert r.status == 501, r
+    assert r.status == 400, r
+    assert "default_tls_container_ref: 'web'" in r.body["faultstring"], r
+    assert "No such file" in r.body["faultstring"], r
 
 
 POOL_CASES = [

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Every other `ballast loadbalancer` noun against the real ballastd:
 listener, pool, member, healthmonitor (create/list/show/set/unset/delete,
-stats), l7policy/l7rule (ballast answers 501: the client reports it), quota,
+stats), l7policy/l7rule (with HTTP traffic through them), quota,
 provider, amphora, flavor(profile), availabilityzone(profile); name
 resolution errors and exit statuses."""
 import json
@@ -211,3 +211,41 @@ def test_flavors_and_zones(server):
     r = ballast(server, "loadbalancer", "availabilityzone", "show", "az1", ok=False)
     assert (r.rc, r.err) == (1, "Unable to locate az1 in availability_zones\n")
     ballast(server, "loadbalancer", "availabilityzoneprofile", "delete", "azp")
+
+
+def test_l7policy_and_l7rule_route_http_traffic(server):
+    import urllib.error
+    import urllib.request
+    ballast(server, "loadbalancer", "create", "--name", "lb7", "--vip-subnet-id", "loopback",
+            "--wait")
+    vip = show(server, "loadbalancer", "show", "lb7")["vip_address"]
+    port = free_port(vip)
+    ballast(server, "loadbalancer", "listener", "create", "--name", "web", "--protocol", "HTTP",
+            "--protocol-port", str(port), "--wait", "lb7")
+    ballast(server, "loadbalancer", "l7policy", "create", "--name", "deny", "--action",
+            "REJECT", "--wait", "web")
+    ballast(server, "loadbalancer", "l7rule", "create", "--type", "PATH", "--compare-type",
+            "STARTS_WITH", "--value", "/admin", "--wait", "deny")
+    rows = table_rows(ballast(server, "loadbalancer", "l7policy", "list").out)
+    assert rows[1][1:] == ["deny", "ballast", "ACTIVE", "REJECT", "1", "True"], rows
+    rule = show(server, "loadbalancer", "l7rule", "list", "deny")
+    assert [(r["type"], r["value"]) for r in rule] == [("PATH", "/admin")]
+    try:
+        urllib.request.urlopen(f"http://{vip}:{port}/admin/x", timeout=5)
+        status = 200
+    except urllib.error.HTTPError as e:
+        status = e.code
+    assert status == 403
+    ballast(server, "loadbalancer", "l7policy", "set", "--action", "REDIRECT_TO_URL",
+            "--redirect-url", "http://example.com/", "--wait", "deny")
+    req = urllib.request.Request(f"http://{vip}:{port}/admin/x")
+    opener = urllib.request.build_opener(type("NoRedirect", (urllib.request.HTTPRedirectHandler,),
+                                              {"redirect_request": lambda *a, **k: None}))
+    try:
+        opener.open(req, timeout=5)
+        status, location = 200, None
+    except urllib.error.HTTPError as e:
+        status, location = e.code, e.headers.get("Location")
+    assert (status, location) == (302, "http://example.com/")
+    ballast(server, "loadbalancer", "l7policy", "delete", "--wait", "deny")
+    assert ballast(server, "loadbalancer", "l7policy", "list", "-f", "value").out == ""

@@ -365,7 +365,7 @@ static void test_l7_render(void)
     if (doc == NULL || strstr(doc, "\"rules\":[{") == NULL)
         diag("doc: %s / %s", doc ? doc : "(null)", err.msg);
     free(doc);
-    is_int(bl_agent_check_lb(st, "l7lb", &err), 0, "the load balancer parses");
+    is_int(bl_agent_check_lb(st, "l7lb", NULL, &err), 0, "the load balancer parses");
     if (err.msg[0])
         diag("%s", err.msg);
 
@@ -373,7 +373,7 @@ static void test_l7_render(void)
     put("listener", "l7l2", "l7lb2", NULL, "{\"protocol\":\"HTTP\",\"protocol_port\":80}");
     put("l7policy", "l7pol2", "l7lb2", "l7l2",
         "{\"action\":\"REDIRECT_TO_POOL\",\"redirect_pool_id\":\"l7p\",\"position\":1}");
-    is_int(bl_agent_check_lb(st, "l7lb2", &err), -EINVAL,
+    is_int(bl_agent_check_lb(st, "l7lb2", NULL, &err), -EINVAL,
            "a policy redirecting to another load balancer's pool is refused");
     is_str(err.msg,
            "loadbalancer.listeners[0].l7policies[0].redirect_pool_id: no pool with id 'l7p' in "
