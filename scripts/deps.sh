@@ -3,7 +3,7 @@
 # Installs the Debian packages ballast needs to build and test, if any is
 # missing. Idempotent: a machine that has them all is left untouched.
 set -euo pipefail
-pkgs=(gcc make libc6-dev libjansson-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libyaml-dev libpcre2-dev openssl perl python3 python3-pytest iproute2
+pkgs=(gcc make libc6-dev libjansson-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libyaml-dev libpcre2-dev openssl perl python3 python3-pytest iproute2 procps
       python3-openstackclient python3-octaviaclient)
 missing=()
 for p in "${pkgs[@]}"; do

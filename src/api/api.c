@@ -277,6 +277,7 @@ int bl_api_in_txn(struct ctx *c, int (*fn)(struct ctx *c, void *arg), void *arg)
         bl_store_rollback(c->api->st);
     else
         schedule_sync(c->api);
+    bl_api_vip_txn_end(c, rc == 0);
     return rc;
 }
 
@@ -554,6 +555,9 @@ static int do_failover(struct ctx *c, void *arg)
         strcmp(lb.provisioning_status, "ERROR") != 0)
         return fault(c, 409, "Invalid state %s of loadbalancer resource %s", lb.provisioning_status,
                      lb.id);
+    /* The VIP port survives a failover (as Octavia's): re-added if missing. */
+    if (bl_api_vip_ensure(c, &lb) < 0)
+        return -EIO;
     if (bl_store_set_status(c->api->st, lb.id, "PENDING_UPDATE", NULL, NULL) < 0)
         return fault(c, 500, "cannot fail over %s", lb.id);
     return 0;

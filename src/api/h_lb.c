@@ -120,15 +120,59 @@ static int assign_noop_vip(struct ctx *c, json_t *obj)
     return 0;
 }
 
+/* Plumbing retries past addresses the interface already has (the host's
+ * own, or one a crash left behind) at most this many times. */
+#define VIP_TRIES 64
+
+/* The lowest free address of the subnet, put on its interface if it has one. */
+static int pick_vip(struct ctx *c, const struct bl_subnet *sn, struct vip_scan *v,
+                    const char *lb_id, char *addr, size_t addrlen)
+{
+    for (int i = 0; i < VIP_TRIES; i++) {
+        uint32_t host = first_free(v);
+        int rc;
+
+        if (bl_subnet_host(sn, host, addr, addrlen) < 0)
+            break;
+        rc = bl_api_vip_plumb(c, sn, addr, lb_id);
+        if (rc != -EEXIST)
+            return rc;
+        if (v->n == v->cap) {
+            v->cap = v->cap ? v->cap * 2 : 64;
+            v->used = bl_xrealloc(v->used, v->cap * sizeof(*v->used));
+        }
+        v->used[v->n++] = host; /* taken on the interface: try the next one */
+    }
+    return fault(c, 409, "No more IP addresses available on network %s.", sn->network_id);
+}
+
+/* A requested vip_address: in the subnet, not another VIP, not on the interface. */
+static int check_vip(struct ctx *c, const struct bl_subnet *sn, const struct vip_scan *v,
+                     const char *want, const char *lb_id)
+{
+    struct bl_addr a;
+    int rc;
+
+    if (bl_addr_parse(&a, want, 0) < 0 || !bl_cidr_match(&sn->cidr, &a))
+        return fault(c, 400, "Validation failure: VIP address %s is not in subnet %s (%s).",
+                     want, sn->id, sn->cidr_text);
+    if (v->taken)
+        return fault(c, 409, "IP address %s already allocated in subnet %s", want, sn->id);
+    rc = bl_api_vip_plumb(c, sn, want, lb_id);
+    if (rc == -EEXIST)
+        return fault(c, 409, "IP address %s already allocated in subnet %s (it is configured "
+                             "on interface %s)", want, sn->id, sn->ifname);
+    return rc;
+}
+
 /* Allocates (or checks) the VIP and fills the Neutron-shaped VIP fields. */
-static int assign_vip(struct ctx *c, json_t *obj, bool noop)
+static int assign_vip(struct ctx *c, json_t *obj, bool noop, const char *lb_id)
 {
     const char *want = json_string_value(json_object_get(obj, "vip_address"));
     const struct bl_subnet *sn;
     struct vip_scan v = {0};
     char port_id[37], addr[INET6_ADDRSTRLEN];
-    struct bl_addr a;
-    int rc = 0;
+    int rc;
 
     if (noop)
         return assign_noop_vip(c, obj);
@@ -141,20 +185,12 @@ static int assign_vip(struct ctx *c, json_t *obj, bool noop)
     v.sn = sn;
     v.want = want;
     each_row(c, "loadbalancer", NULL, NULL, vip_cb, &v);
-    if (want) {
-        if (bl_addr_parse(&a, want, 0) < 0 || !bl_cidr_match(&sn->cidr, &a))
-            rc = fault(c, 400, "Validation failure: VIP address %s is not in subnet %s (%s).",
-                       want, sn->id, sn->cidr_text);
-        else if (v.taken)
-            rc = fault(c, 409, "IP address %s already allocated in subnet %s", want, sn->id);
-    } else if (bl_subnet_host(sn, first_free(&v), addr, sizeof(addr)) < 0) {
-        rc = fault(c, 409, "No more IP addresses available on network %s.", sn->network_id);
-    } else {
-        json_object_set_new(obj, "vip_address", json_string(addr));
-    }
+    rc = want ? check_vip(c, sn, &v, want, lb_id) : pick_vip(c, sn, &v, lb_id, addr, sizeof(addr));
     free(v.used);
     if (rc < 0)
         return rc;
+    if (!want)
+        json_object_set_new(obj, "vip_address", json_string(addr));
     bl_uuid_new(port_id);
     json_object_set_new(obj, "vip_port_id", json_string(port_id));
     json_object_set_new(obj, "vip_subnet_id", json_string(sn->id));
@@ -232,7 +268,7 @@ static int lb_create(struct ctx *c, json_t *obj, struct bl_store_row *row)
     row->lb_id = NULL;
     if (check_flavor_az(c, obj) < 0)
         return -EINVAL;
-    return assign_vip(c, obj, strcmp(provider, BL_PROVIDER_NOOP) == 0);
+    return assign_vip(c, obj, strcmp(provider, BL_PROVIDER_NOOP) == 0, row->id);
 }
 
 static int lb_update(struct ctx *c, json_t *obj, const struct bl_store_row *row)
@@ -252,7 +288,9 @@ static bool cascade_requested(struct ctx *c)
 
 static int lb_remove(struct ctx *c, const struct bl_store_row *row)
 {
+    const struct bl_subnet *sn;
     json_t *ls, *ps;
+    const char *ip;
     bool children;
 
     if (strcmp(row->provisioning_status, "ACTIVE") != 0 &&
@@ -267,6 +305,9 @@ static int lb_remove(struct ctx *c, const struct bl_store_row *row)
     if (children && !cascade_requested(c))
         return fault(c, 400, "Validation failure: Cannot delete Load Balancer %s - it has children",
                      row->id);
+    /* The VIP leaves its interface as the delete commits (api/vips.c). */
+    sn = bl_api_vip_of(c, row, &ip);
+    bl_api_vip_release(c, sn, ip);
     return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "api/fields.h"
 #include "api/networks.h"
 #include "api/resources.h"
+#include "api/vips.h"
 
 struct bl_api {
     const struct bl_networks *nw;
@@ -38,6 +39,8 @@ struct ctx {
     struct bl_grant grant;  /* what the caller may do (api/auth.h) */
     const char *touched_lb; /* the load balancer this write changes (checked before commit) */
     json_t *l7rules;        /* rules of the L7 policy being created (made once it is stored) */
+    struct bl_vip_change vip_added; /* put on an interface by this request (api/vips.h) */
+    struct bl_vip_change vip_freed; /* to take off once this request's delete commits */
 };
 
 /* 403 unless the caller may change objects of `project` (NULL = its own). */

@@ -34,6 +34,21 @@ static int copy_str(char *dst, size_t n, json_t *v, bool uuid)
     return 0;
 }
 
+/* The kernel's rule for interface names (dev_valid_name), ':' aside: that
+ * is an IPv4 label, not an interface. Absent = no interface. */
+static int read_ifname(struct bl_subnet *sn, json_t *v)
+{
+    const char *s = json_string_value(v);
+
+    if (v == NULL)
+        return 0;
+    if (s == NULL || s[0] == '\0' || strlen(s) >= sizeof(sn->ifname) || strcmp(s, ".") == 0 ||
+        strcmp(s, "..") == 0 || strpbrk(s, "/: \t\n\r\v\f") != NULL)
+        return -EINVAL;
+    snprintf(sn->ifname, sizeof(sn->ifname), "%s", s);
+    return 0;
+}
+
 static int load_network(json_t *net, size_t i, struct bl_networks *nw, struct bl_err *err)
 {
     struct bl_subnet sn = {0};
@@ -44,6 +59,9 @@ static int load_network(json_t *net, size_t i, struct bl_networks *nw, struct bl
         return bl_err_set(err, -EINVAL, "networks[%zu].id: must be a UUID", i);
     if (copy_str(sn.network_name, sizeof(sn.network_name), json_object_get(net, "name"), false) < 0)
         return bl_err_set(err, -EINVAL, "networks[%zu].name: must be a string", i);
+    if (read_ifname(&sn, json_object_get(net, "interface")) < 0)
+        return bl_err_set(err, -EINVAL, "networks[%zu].interface: must be an interface name "
+                          "(1 to 15 characters, no '/', ':' or white space)", i);
     if (!json_is_array(subs) || json_array_size(subs) == 0)
         return bl_err_set(err, -EINVAL, "networks[%zu].subnets: must be a non-empty list", i);
     json_array_foreach(subs, k, s) {

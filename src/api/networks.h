@@ -6,10 +6,20 @@
  * The API allocates VIPs from these subnets and answers the Neutron look-ups
  * of the openstack client from them.
  *
- * The file: {"networks": [{"id": UUID, "name": "...", "subnets":
- *            [{"id": UUID, "name": "...", "cidr": "198.51.100.0/24"}]}]}
+ * The file: {"networks": [{"id": UUID, "name": "...", "interface": "eth1",
+ *            "subnets": [{"id": UUID, "name": "...", "cidr": "198.51.100.0/24"}]}]}
  * IPv4 subnets only for now. Listeners bind with IP_FREEBIND, so a VIP need
  * not be configured on an interface for ballast to accept on it.
+ *
+ * "interface" (optional) makes it a host-interface network: a Neutron network
+ * is one L2 segment, so the interface is the network's and its subnets share
+ * it. ballast then adds each VIP of the network's subnets to that interface
+ * (with the subnet's prefix length) when the load balancer's VIP is allocated,
+ * announces it with a gratuitous ARP, and removes it when the load balancer is
+ * deleted (api/vips.c says why there). The interface need not exist when
+ * ballastd starts; a create on it fails (500) until it does. Without
+ * "interface" nothing is plumbed: the addresses must reach the host by routing
+ * (or be local, as the built-in loopback network's are).
  */
 #ifndef BL_API_NETWORKS_H
 #define BL_API_NETWORKS_H
@@ -27,6 +37,7 @@ struct bl_subnet {
     char network_name[64];
     struct bl_cidr cidr;
     char cidr_text[48];
+    char ifname[16]; /* the network's host interface (IFNAMSIZ); "" = none */
 };
 
 struct bl_networks {

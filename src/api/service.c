@@ -159,6 +159,9 @@ int bl_api_service_start(struct bl_loop *loop, const struct bl_api_service_opts 
         rc = bl_auth_load(o->users, &s->auth, err);
     if (rc == 0)
         rc = bl_store_open(o->db_path, &s->st, err);
+    /* Before the agent settles PENDING_DELETE rows away: their VIPs go too. */
+    if (rc == 0)
+        rc = bl_api_vips_restore(s->st, &s->nw, err);
     /* The data plane is rebuilt from the store before the API answers. */
     if (rc == 0)
         rc = bl_agent_start(s->st, o->nworkers, o->certs_dir, &s->agent, err);

@@ -150,8 +150,12 @@ class Api:
 class ApiBallastd:
     """ballastd in API mode on its own database."""
 
-    def __init__(self, workdir, workers=2, binary=None, extra_args=()):
+    def __init__(self, workdir, workers=2, binary=None, extra_args=(), prefix=(), make_api=Api):
+        """prefix: words run before the binary (`ip netns exec NS`); make_api(port)
+        builds the client (one that can reach the API from where it listens)."""
         self.workdir = workdir
+        self.prefix = list(prefix)
+        self.make_api = make_api
         self.extra_args = list(extra_args)
         self.db = os.path.join(workdir, "ballast.db")
         self.workers = workers
@@ -183,10 +187,10 @@ class ApiBallastd:
             self.logs.append(path)
             self._logf = open(path, "wb")
             self.proc = subprocess.Popen(
-                [self.binary, "--api", f"{API_HOST}:{self.port}", "--db", self.db,
+                [*self.prefix, self.binary, "--api", f"{API_HOST}:{self.port}", "--db", self.db,
                  "--workers", str(self.workers), *self.extra_args],
                 stdin=subprocess.DEVNULL, stdout=self._logf, stderr=subprocess.STDOUT)
-            self.api = Api(self.port)
+            self.api = self.make_api(self.port)
             self.running = True
             deadline = time.monotonic() + scaled(timeout)
             while True:
