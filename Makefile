@@ -101,6 +101,7 @@ run: deps all
 
 bench: all
 	@bench/run.sh
+	@bench/http.sh
 
 # Octavia's tempest API suite against ballastd (slow: not part of `make test`).
 tempest: all
