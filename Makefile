@@ -101,6 +101,7 @@ run: deps all
 
 bench: all
 	@bench/run.sh
+	@bench/http.sh
 
 # TERMINATED_HTTPS: ballast vs HAProxy vs nginx (bench/tls.sh, about 8 min).
 bench-tls: all

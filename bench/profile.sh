@@ -14,21 +14,30 @@
 #
 #   bench/profile.sh                     # ka_small close_small ka_64k iperf connrate, 5 s each
 #   WORKLOADS=ka_small DURATION=10 bench/profile.sh
+#   BENCH_MODE=http bench/profile.sh     # HTTP listeners: ballast HTTP, HAProxy mode http, nginx
+#                                        # proxy_pass (upstream keep-alive); ka_small close_small ka_64k
 #
-# Environment: WORKLOADS [ka_small close_small ka_64k iperf connrate]  DURATION [5]  CONNS [64]
-#   SYSTEMS [ballast haproxy]  PROF_BASE_PORT [19700]  LB_CPU [1]  CLIENT_CPU [0]
+# Environment: BENCH_MODE [tcp] (tcp or http)
+#   WORKLOADS [ka_small close_small ka_64k iperf connrate] http: [ka_small close_small ka_64k]
+#   DURATION [5]  CONNS [64]  SYSTEMS [ballast haproxy] http: [ballast haproxy nginx]
+#   PROF_BASE_PORT [19700] http: [19750]  LB_CPU [1]  CLIENT_CPU [0]
 #   OUTDIR [bench/results/profile-<timestamp>]  BALLASTD [build/ballastd]
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="$ROOT/bench"
-WORKLOADS=${WORKLOADS:-"ka_small close_small ka_64k iperf connrate"}
+BENCH_MODE=${BENCH_MODE:-tcp}
+case $BENCH_MODE in
+  tcp)  WORKLOADS=${WORKLOADS:-"ka_small close_small ka_64k iperf connrate"}
+        SYSTEMS=${SYSTEMS:-"ballast haproxy"}; BASE=${PROF_BASE_PORT:-19700};;
+  http) WORKLOADS=${WORKLOADS:-"ka_small close_small ka_64k"}
+        SYSTEMS=${SYSTEMS:-"ballast haproxy nginx"}; BASE=${PROF_BASE_PORT:-19750};;
+  *) echo "BENCH_MODE must be tcp or http" >&2; exit 2;;
+esac
 DURATION=${DURATION:-5}
 CONNS=${CONNS:-64}
-SYSTEMS=${SYSTEMS:-"ballast haproxy"}
-BASE=${PROF_BASE_PORT:-19700}
 LB_CPU=${LB_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
-OUTDIR=${OUTDIR:-$BENCH/results/profile-$(date +%Y%m%d-%H%M%S)}
+OUTDIR=${OUTDIR:-$BENCH/results/profile-$([[ $BENCH_MODE == http ]] && echo http-)$(date +%Y%m%d-%H%M%S)}
 BALLASTD=${BALLASTD:-$ROOT/build/ballastd}
 export BALLASTD
 mkdir -p "$OUTDIR"; OUTDIR="$(cd "$OUTDIR" && pwd)"
@@ -116,19 +125,37 @@ EOF
   wait_port "$R1" && wait_port "$R2" || { echo "connrate servers did not start" >&2; exit 1; }
 fi
 
-start_lb() {  # system port backends(host:port,...) -> LBP; pinned to LB_CPU
-  local sys=$1 port=$2 backends=$3 b k=0
+start_lb() {  # system port backends(host:port,...) [mode] -> LBP; pinned to LB_CPU
+  local sys=$1 port=$2 backends=$3 mode=${4:-$BENCH_MODE} b k=0
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { echo "port $port already in use" >&2; return 1; }
   case $sys in
     ballast)
-      taskset -c "$LB_CPU" "$BENCH/candidate-ballast.sh" tcp "127.0.0.1:$port" "$backends" \
+      taskset -c "$LB_CPU" "$BENCH/candidate-ballast.sh" "$mode" "127.0.0.1:$port" "$backends" \
         roundrobin 1 "$RUN/ballast-$port" >"$OUTDIR/$sys.$port.log" 2>&1 &;;
-    haproxy)
-      { printf '%s\n' global "    nbthread 1" "    maxconn 9000" defaults "    mode tcp" "    maxconn 9000" \
+    haproxy)  # as lb-compare's haproxy-tcp / haproxy-http
+      { printf '%s\n' global "    nbthread 1" "    maxconn 9000" defaults "    mode $mode" "    maxconn 9000" \
           "    timeout connect 5s" "    timeout client 300s" "    timeout server 300s" "frontend fe" \
           "    bind 127.0.0.1:$port" "    default_backend be" "backend be" "    balance roundrobin"
+        [[ $mode == http ]] && echo "    timeout http-keep-alive 300s"
         for b in ${backends//,/ }; do k=$((k + 1)); echo "    server s$k $b"; done; } > "$RUN/haproxy-$port.cfg"
       taskset -c "$LB_CPU" haproxy -db -f "$RUN/haproxy-$port.cfg" >"$OUTDIR/$sys.$port.log" 2>&1 &;;
+    nginx)  # as lb-compare's nginx-http (upstream keep-alive); http mode only
+      [[ $mode == http ]] || { echo "nginx is profiled in http mode only" >&2; return 1; }
+      mkdir -p "$RUN/ngx-$port"
+      { echo "worker_processes 1; master_process off; daemon off;"
+        echo "pid $RUN/ngx-$port/nginx.pid; error_log $RUN/ngx-$port/error.log warn;"
+        echo "events { worker_connections 9000; }"
+        echo "http { access_log off; keepalive_timeout 300s; keepalive_requests 100000000;"
+        echo "  client_body_temp_path $RUN/ngx-$port/cb; proxy_temp_path $RUN/ngx-$port/px;"
+        echo "  fastcgi_temp_path $RUN/ngx-$port/fc; uwsgi_temp_path $RUN/ngx-$port/uw; scgi_temp_path $RUN/ngx-$port/sc;"
+        echo "  upstream be {"
+        for b in ${backends//,/ }; do echo "    server $b;"; done
+        echo "    keepalive 128; keepalive_requests 100000000; keepalive_timeout 300s; }"
+        echo "  server { listen 127.0.0.1:$port backlog=4096; location / { proxy_pass http://be;"
+        echo "    proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_buffer_size 16k;"
+        echo "    proxy_buffers 4 16k; proxy_busy_buffers_size 32k; proxy_max_temp_file_size 0; } } }"
+      } > "$RUN/ngx-$port/nginx.conf"
+      taskset -c "$LB_CPU" nginx -c "$RUN/ngx-$port/nginx.conf" -p "$RUN/ngx-$port" >"$OUTDIR/$sys.$port.log" 2>&1 &;;
     *) echo "unknown system $sys" >&2; return 1;;
   esac
   LBP=$!; PIDS+=("$LBP")
@@ -170,10 +197,10 @@ for sys in $SYSTEMS; do
   taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:$port/small" >/dev/null 2>&1
   iperf_lb=""; cr_lb=""; cport=$((BASE + 180 + i))
   if [[ " $WORKLOADS " == *" iperf "* ]]; then
-    start_lb "$sys" "$iport" "127.0.0.1:$I1" && iperf_lb=$LBP
+    start_lb "$sys" "$iport" "127.0.0.1:$I1" tcp && iperf_lb=$LBP
   fi
   if [[ -n $CONNRATE ]]; then
-    start_lb "$sys" "$cport" "127.0.0.1:$R1,127.0.0.1:$R2" && cr_lb=$LBP
+    start_lb "$sys" "$cport" "127.0.0.1:$R1,127.0.0.1:$R2" tcp && cr_lb=$LBP
     [[ -n $cr_lb ]] && taskset -c "$CLIENT_CPU" "$CONNRATE" 127.0.0.1 "$cport" "$CONNS" 1 >/dev/null 2>&1
   fi
   for wl in $WORKLOADS; do
@@ -201,6 +228,8 @@ for sys in $SYSTEMS; do
       > "$OUTDIR/perf.$sys.$wl.txt" 2>/dev/null
     perf report -q -i "$OUTDIR/perf.$sys.$wl.data" --stdio --children --sort sym -g none 2>/dev/null \
       | grep -E '\] (__x64_sys_[a-z0-9_]+|handle_softirqs)$' > "$OUTDIR/perf-syscalls.$sys.$wl.txt"
+    perf report -q -i "$OUTDIR/perf.$sys.$wl.data" --stdio --no-children --sort dso -g none 2>/dev/null \
+      | grep -v '^$' | head -8 > "$OUTDIR/perf-dso.$sys.$wl.txt"
     # 3. system calls per unit under the same load (strace slows the LB: counts only)
     strace -c -f -p "$LBP" -o "$OUTDIR/strace.$sys.$wl.txt" 2>/dev/null &
     sp=$!; PIDS+=("$sp"); sleep 0.5
@@ -224,6 +253,12 @@ echo "share of the LB's CPU samples under each system call (perf, inclusive; han
 for f in "$OUTDIR"/perf-syscalls.*.txt; do
   b=${f##*/perf-syscalls.}; b=${b%.txt}
   printf '  %-22s' "$b"; awk '{ sub(/^__x64_sys_/, "", $4); printf " %s %s", $4, $1 }' "$f" | cut -c1-400
+done | tee -a "$OUTDIR/cpu.txt"
+echo
+echo "share of the LB's CPU samples by object (kernel, the LB's binary, libc):" | tee -a "$OUTDIR/cpu.txt"
+for f in "$OUTDIR"/perf-dso.*.txt; do
+  b=${f##*/perf-dso.}; b=${b%.txt}
+  printf '  %-22s' "$b"; awk '{ printf " %s %s", $2, $1 }' "$f" | cut -c1-300; echo
 done | tee -a "$OUTDIR/cpu.txt"
 echo
 for f in "$OUTDIR"/perf.*.txt; do

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # bench/run.sh: ballast beside HAProxy (and nginx stream) on loopback, in one command.
 #
-#   bench/run.sh            (or: make bench)
+#   bench/run.sh            (or: make bench, which also runs bench/http.sh)
+#   BENCH_MODE=http bench/run.sh   (= bench/http.sh) the same for ballast's HTTP listener against
+#                           HAProxy `mode http` and nginx `proxy_pass` with upstream keep-alive
 #
 # Part 1, throughput and CPU: the shared harness ../shared/bench/lb-compare.sh, called by path
 #   (never copied), with ballast as its tcp candidate (bench/candidate-ballast.sh), against
@@ -18,18 +20,20 @@
 # Everything listens on and talks to 127.0.0.1 only; every loop is bounded in count and time;
 # every process started here is stopped by PID on exit (trap), never by name.
 #
-# Environment (defaults in brackets):
+# Environment (defaults in brackets; "http:" = the default when BENCH_MODE=http):
+#   BENCH_MODE [tcp]  tcp: L4 listeners; http: HTTP listeners (the L7 proxy), the same three parts
 #   REPEAT [3]  DURATION [4]  MAX_STEAL [60]  MAX_TRIES [2]     passed to lb-compare
-#   WORKLOADS [ka_small close_small ka_64k iperf connrate idle]
-#   SYSTEMS   [direct haproxy-tcp nginx-stream candidate-tcp]
+#   WORKLOADS [ka_small close_small ka_64k iperf connrate idle]   http: [ka_small close_small ka_64k]
+#   SYSTEMS   [direct haproxy-tcp nginx-stream candidate-tcp]  http: [direct haproxy-http nginx-http candidate-http]
+#   BASE_PORT [19000] http: [19200]   the harness's ports
 #   PARTS     [harness det]   which parts to run (det = strace + callgrind)
 #   DET_SYSTEMS [haproxy ballast nginx]      LBs measured in part 2
-#   DET_BASE_PORT [19500]   origins on +1,+2; LBs on +100..
+#   DET_BASE_PORT [19500] http: [19600]   origins on +1,+2; LBs on +100..
 #   STRACE_N_KA [5000] STRACE_N_KA32 [20000] STRACE_N_CLOSE [2000] STRACE_N_CLOSE16 [2000] STRACE_N_BULK [500]
 #   CG_N_KA [2000]     CG_N_KA32 [5000]      CG_N_CLOSE [1000]     CG_N_CLOSE16 [1000]     CG_N_BULK [200]
 #   IPERF_OWN_CPU [1]  also run iperf with the LB alone on cpu 1 (lb-compare LB_CPUS=1)
 #   HARNESS_TIMEOUT [1800] s   DET_TIMEOUT [120] s per rtload run
-#   OUTDIR [bench/results/<timestamp>]
+#   OUTDIR [bench/results/<timestamp>]  http: [bench/results/http-<timestamp>]
 #   BALLASTD    a ballastd binary to measure as is; otherwise
 #   BALLAST_REV a git revision (e.g. HEAD) exported with git archive and built in OUTDIR; otherwise
 #               the work tree is built with make -j2 all and build/ballastd is measured
@@ -39,15 +43,32 @@ BENCH="$ROOT/bench"
 HARNESS="$ROOT/../shared/bench/lb-compare.sh"
 [[ -f $HARNESS ]] || HARNESS=/work/shared/bench/lb-compare.sh
 
+BENCH_MODE=${BENCH_MODE:-tcp}
 REPEAT=${REPEAT:-3}
 DURATION=${DURATION:-4}
 MAX_STEAL=${MAX_STEAL:-60}
 MAX_TRIES=${MAX_TRIES:-2}
-WORKLOADS=${WORKLOADS:-"ka_small close_small ka_64k iperf connrate idle"}
-SYSTEMS=${SYSTEMS:-"direct haproxy-tcp nginx-stream candidate-tcp"}
+STAMP=$(date +%Y%m%d-%H%M%S)
+case $BENCH_MODE in
+  tcp)
+    WORKLOADS=${WORKLOADS:-"ka_small close_small ka_64k iperf connrate idle"}
+    SYSTEMS=${SYSTEMS:-"direct haproxy-tcp nginx-stream candidate-tcp"}
+    BASE_PORT=${BASE_PORT:-19000}
+    DET_BASE_PORT=${DET_BASE_PORT:-19500}
+    OUTDIR=${OUTDIR:-$BENCH/results/$STAMP};;
+  http)
+    # TERMINATED_HTTPS (handshakes per CPU-second, keep-alive requests over TLS) goes here when
+    # ballast terminates TLS: the harness has no TLS workload yet, so it will need its own part.
+    WORKLOADS=${WORKLOADS:-"ka_small close_small ka_64k"}
+    SYSTEMS=${SYSTEMS:-"direct haproxy-http nginx-http candidate-http"}
+    BASE_PORT=${BASE_PORT:-19200}       # apart from the tcp run's ports: both can run at once
+    DET_BASE_PORT=${DET_BASE_PORT:-19600}
+    OUTDIR=${OUTDIR:-$BENCH/results/http-$STAMP};;
+  *) echo "bench: BENCH_MODE must be tcp or http, got '$BENCH_MODE'" >&2; exit 2;;
+esac
+export BASE_PORT
 PARTS=${PARTS:-"harness det"}
 DET_SYSTEMS=${DET_SYSTEMS:-"haproxy ballast nginx"}
-DET_BASE_PORT=${DET_BASE_PORT:-19500}
 STRACE_N_KA=${STRACE_N_KA:-5000};       CG_N_KA=${CG_N_KA:-2000}
 STRACE_N_KA32=${STRACE_N_KA32:-20000};  CG_N_KA32=${CG_N_KA32:-5000}
 STRACE_N_CLOSE=${STRACE_N_CLOSE:-2000}; CG_N_CLOSE=${CG_N_CLOSE:-1000}
@@ -55,8 +76,6 @@ STRACE_N_CLOSE16=${STRACE_N_CLOSE16:-2000}; CG_N_CLOSE16=${CG_N_CLOSE16:-1000}
 STRACE_N_BULK=${STRACE_N_BULK:-500};    CG_N_BULK=${CG_N_BULK:-200}
 HARNESS_TIMEOUT=${HARNESS_TIMEOUT:-1800}
 DET_TIMEOUT=${DET_TIMEOUT:-120}
-STAMP=$(date +%Y%m%d-%H%M%S)
-OUTDIR=${OUTDIR:-$BENCH/results/$STAMP}
 mkdir -p "$OUTDIR"
 OUTDIR="$(cd "$OUTDIR" && pwd)"
 PY=/usr/bin/python3; [[ -x $PY ]] || PY=$(command -v python3)
@@ -117,6 +136,7 @@ fi
 
 {
   echo "date: $(date -Is)"
+  echo "mode: $BENCH_MODE"
   echo "host: $(hostname) cpus=$(nproc) kernel=$(uname -r)"
   echo "ballast: $BALLAST_DESC ($BALLASTD)"
   echo "haproxy: $(haproxy -v 2>&1 | head -1)"
@@ -159,10 +179,10 @@ wait_port() {  # port [tries of 0.2 s]
 
 # ------------------------------------------------------------------ part 1: the shared harness
 if has harness; then
-  log "part 1: lb-compare (SYSTEMS=$SYSTEMS REPEAT=$REPEAT DURATION=$DURATION); about 5 min at REPEAT=3"
+  log "part 1: lb-compare (SYSTEMS=$SYSTEMS WORKLOADS=$WORKLOADS REPEAT=$REPEAT DURATION=$DURATION); about 5 min at REPEAT=3"
   cand="$BENCH/candidate-ballast.sh {MODE} {LISTEN} {BACKENDS} {BALANCE} {THREADS} {CONF}"
   SYSTEMS="$SYSTEMS" WORKLOADS="$WORKLOADS" REPEAT="$REPEAT" DURATION="$DURATION" \
-  MAX_STEAL="$MAX_STEAL" MAX_TRIES="$MAX_TRIES" CANDIDATE_MODES=tcp CANDIDATE_NAME=ballast \
+  MAX_STEAL="$MAX_STEAL" MAX_TRIES="$MAX_TRIES" CANDIDATE_MODES="$BENCH_MODE" CANDIDATE_NAME=ballast \
   CANDIDATE_CMD="$cand" OUTDIR="$OUTDIR/lb-compare" \
     timeout -s TERM -k 30 "$HARNESS_TIMEOUT" bash "$HARNESS" > "$OUTDIR/lb-compare.out" 2>&1 &
   hp=$!; PIDS+=("$hp")
@@ -228,21 +248,23 @@ EOF
   wait_port "$O1" && wait_port "$O2"
 }
 
-lb_conf() {  # system port -> writes the config, prints the command line
+lb_conf() {  # system port -> writes the config, prints the command line (BENCH_MODE: tcp or http)
   local sys=$1 port=$2 d="$RUN/$1"
   mkdir -p "$d"
   case $sys in
-    haproxy)  # as lb-compare's haproxy-tcp (nbthread 1), without ulimit-n (valgrind keeps a few fds)
+    haproxy)  # as lb-compare's haproxy-tcp / haproxy-http (nbthread 1), without ulimit-n
+              # (valgrind keeps a few fds)
       cat > "$d/haproxy.cfg" <<EOF
 global
     nbthread 1
     maxconn 9000
 defaults
-    mode tcp
+    mode $BENCH_MODE
     maxconn 9000
     timeout connect 5s
     timeout client 300s
     timeout server 300s
+$( [[ $BENCH_MODE == http ]] && echo "    timeout http-keep-alive 300s" )
 frontend fe
     bind 127.0.0.1:$port
     default_backend be
@@ -253,9 +275,9 @@ backend be
 EOF
       echo "haproxy -db -f $d/haproxy.cfg";;
     ballast)  # through the same wrapper the harness uses; the JSON lands in $d/cand.ballast.json
-      echo "$BENCH/candidate-ballast.sh tcp 127.0.0.1:$port 127.0.0.1:$O1,127.0.0.1:$O2 roundrobin 1 $d/cand";;
-    nginx)    # as lb-compare's nginx-stream (one process, no master)
-      cat > "$d/nginx.conf" <<EOF
+      echo "$BENCH/candidate-ballast.sh $BENCH_MODE 127.0.0.1:$port 127.0.0.1:$O1,127.0.0.1:$O2 roundrobin 1 $d/cand";;
+    nginx)    # as lb-compare's nginx-stream / nginx-http (one process, no master)
+      { cat <<EOF
 load_module $NGX_STREAM_MOD;
 worker_processes 1;
 master_process off;
@@ -263,11 +285,37 @@ daemon off;
 pid $d/nginx.pid;
 error_log $d/error.log warn;
 events { worker_connections 9000; }
+EOF
+        if [[ $BENCH_MODE == http ]]; then
+          cat <<EOF
+http {
+  access_log off;
+  client_body_temp_path $d/cb; proxy_temp_path $d/px;
+  fastcgi_temp_path $d/fc; uwsgi_temp_path $d/uw; scgi_temp_path $d/sc;
+  keepalive_timeout 300s;
+  keepalive_requests 100000000;
+  upstream be {
+    server 127.0.0.1:$O1; server 127.0.0.1:$O2;
+    keepalive 128; keepalive_requests 100000000; keepalive_timeout 300s;
+  }
+  server {
+    listen 127.0.0.1:$port backlog=4096;
+    location / {
+      proxy_pass http://be; proxy_http_version 1.1; proxy_set_header Connection "";
+      proxy_buffer_size 16k; proxy_buffers 4 16k; proxy_busy_buffers_size 32k;
+      proxy_max_temp_file_size 0;
+    }
+  }
+}
+EOF
+        else
+          cat <<EOF
 stream {
   upstream be { server 127.0.0.1:$O1; server 127.0.0.1:$O2; }
   server { listen 127.0.0.1:$port backlog=4096; proxy_pass be; proxy_timeout 300s; }
 }
 EOF
+        fi; } > "$d/nginx.conf"
       echo "nginx -c $d/nginx.conf -p $d";;
   esac
 }
