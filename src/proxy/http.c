@@ -110,11 +110,17 @@ void bl_hs_finalize(struct bl_hsess *s, enum bl_hs_end why)
     bl_loop_defer(loop, &s->free_d, on_free);
 }
 
-void bl_hs_shut_client(struct bl_hsess *s)
+void bl_hs_close_client(struct bl_hsess *s)
 {
     if (s->tls != NULL)
         bl_tls_shutdown(s->tls); /* close_notify: the response ended, it was not cut */
+    if (s->client_close && bl_hbuf_used(&s->req.in) == 0) {
+        bl_hs_finalize(s, END_DONE); /* nothing unread: close() sends a FIN, not a RST */
+        return;
+    }
     shutdown(s->cli.fd, SHUT_WR);
+    s->state = HS_LINGER;
+    s->cli_seen_ms = bl_loop_now_ms(s->w->loop);
 }
 
 void bl_http_close_all(struct bl_worker *w)
@@ -354,8 +360,9 @@ static void on_connected(struct bl_hsess *s, uint32_t events)
     bl_hs_run(s);
 }
 
-/* Reads the member's bytes, and over TLS those OpenSSL holds decrypted already. */
-static void read_member(struct bl_hsess *s)
+/* Reads the member's bytes, and over TLS those OpenSSL holds decrypted already.
+ * Returns true when the buffer filled up: the member likely has more right now. */
+static bool read_member(struct bl_hsess *s)
 {
     struct bl_hconn *c = s->up;
 
@@ -363,22 +370,26 @@ static void read_member(struct bl_hsess *s)
         ssize_t n = bl_hflow_fill(&s->resp, &s->w->bufs, c->io.fd, c->tls);
         if (n < 0) {
             s->resp.eof = true; /* a reset reads as an end: exchange_down() decides */
-            return;
+            return false;
         }
         if (n > 0) {
             s->srv_seen_ms = bl_loop_now_ms(s->w->loop);
             bl_stat_add(s->sl->st->bytes_out, (uint64_t)n);
             bl_stat_add(bl_hs_member_st(s)->bytes_out, (uint64_t)n);
         }
+        if (n > 0 && bl_hbuf_room(&s->resp.in) == 0)
+            return true;
         if (n == 0 || c->tls == NULL || bl_tls_pending(c->tls) == 0)
-            return;
+            return false;
     }
+    return false;
 }
 
 void bl_hs_on_member(struct bl_loop *loop, struct bl_io *io, uint32_t events)
 {
     struct bl_hconn *c = bl_container_of(io, struct bl_hconn, io);
     struct bl_hsess *s = c->sess;
+    bool more = false;
 
     (void)loop;
     if (s == NULL) {
@@ -391,8 +402,16 @@ void bl_hs_on_member(struct bl_loop *loop, struct bl_io *io, uint32_t events)
     }
     if (((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && (io->events & EPOLLIN)) ||
         (c->tls != NULL && (bl_tls_wants(c->tls) & events)))
-        read_member(s);
+        more = read_member(s);
     bl_hs_run(s);
+    /* A large body: while a read fills the buffer and the client takes it all,
+     * read again now rather than after another epoll_wait (a third of them). */
+    for (int i = 0; i < 3 && more && s->state == HS_EXCHANGE && s->up == c &&
+                    !bl_hflow_pending(&s->resp);
+         i++) {
+        more = read_member(s);
+        bl_hs_run(s);
+    }
 }
 
 /* ---- accepting ------------------------------------------------------------------------------ */

@@ -71,6 +71,7 @@ struct bl_hsess {
     uint8_t client_minor;
     uint16_t fail_status; /* what the client gets when no other member can be tried */
     bool keep_alive;      /* the client connection stays open after this exchange */
+    bool client_close;    /* the client itself asked to close (Connection: close, 1.0) */
     bool idempotent;      /* method safe to send twice (RFC 9110 §9.2.2) */
     bool is_head, is_upgrade;
     bool reused;               /* the member connection carried an exchange before */
@@ -86,8 +87,12 @@ struct bl_hsess {
 
 /* http.c */
 
-/* Ends the client's write side (close_notify first over TLS): the last response is out. */
-void bl_hs_shut_client(struct bl_hsess *s);
+/*
+ * The last response is out: a client that asked to close and sent nothing
+ * more is closed at once; otherwise its write side ends (close_notify first
+ * over TLS) and the session lingers, draining what it still sends.
+ */
+void bl_hs_close_client(struct bl_hsess *s);
 
 void bl_hs_finalize(struct bl_hsess *s, enum bl_hs_end why);
 void bl_hs_run(struct bl_hsess *s);

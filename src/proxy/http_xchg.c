@@ -367,6 +367,7 @@ static void take_request_head(struct bl_hsess *s, const struct bl_http_req *req,
     bl_stat_add(s->sl->st->requests, 1);
     s->client_minor = (uint8_t)req->minor_version;
     s->keep_alive = req->keep_alive;
+    s->client_close = !req->keep_alive;
     s->is_head = method_is(req, "HEAD");
     s->is_upgrade = req->is_upgrade;
     s->idempotent = method_idempotent(req);
@@ -540,9 +541,7 @@ static void finish_exchange(struct bl_hsess *s)
     bl_hflow_reset(&s->req);
     bl_hflow_reset(&s->resp);
     if (!s->keep_alive || s->req.eof) {
-        bl_hs_shut_client(s);
-        s->state = HS_LINGER;
-        s->cli_seen_ms = bl_loop_now_ms(s->w->loop);
+        bl_hs_close_client(s);
         return;
     }
     s->state = HS_HEAD;
@@ -682,9 +681,7 @@ static bool step_reply(struct bl_hsess *s)
     if (bl_hflow_pending(f) || s->body != NULL)
         return false;
     if (!s->keep_alive) {
-        bl_hs_shut_client(s);
-        s->state = HS_LINGER;
-        s->cli_seen_ms = bl_loop_now_ms(s->w->loop);
+        bl_hs_close_client(s);
         return false;
     }
     bl_hbuf_release(&s->w->bufs, &f->out);
