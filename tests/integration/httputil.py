@@ -13,6 +13,8 @@ requests seen on this TCP connection) unless the path asks for something else:
   /big/N               a body of N bytes ("x" * N)
   /ws                  with "Upgrade: websocket": 101, then echo bytes until EOF
   /drop                close without answering
+  /garbage             answer something that is not HTTP
+  /hugeheader          answer a head larger than ballast's limit
   /continue            answer "100 Continue" before reading the body (Expect: 100-continue)
 
 Every loop is bounded: connections time out after 10 s of silence.
@@ -142,6 +144,12 @@ class HttpMember:
         if self.delay_s:
             time.sleep(self.delay_s)
         if target == "/drop":
+            return False
+        if target == "/garbage":
+            c.sendall(b"HELLO THERE\r\n\r\n")
+            return False
+        if target == "/hugeheader":
+            c.sendall(b"HTTP/1.1 200 OK\r\nX-Big: " + b"h" * 20000 + b"\r\nContent-Length: 0\r\n\r\n")
             return False
         if target == "/ws" and low.get("upgrade", "").lower() == "websocket":
             c.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"

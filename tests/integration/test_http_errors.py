@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The HTTP listener's own answers: malformed requests, slow clients, failed members."""
 import socket
+import struct
 import time
 
 from conftest import VIP, free_port, scaled
@@ -199,3 +200,53 @@ def test_5xx_answers_eject_a_member_with_outlier_detection(ballastd, http_member
     assert [get_json(port, f"/after{i}")[0] for i in range(6)] == [200] * 6
     st = bd.member_stats(bad.port)
     assert st["ejected"] is True and st["ejections"] == 1, st
+
+
+def test_member_answering_garbage_or_a_huge_head_gives_502(ballastd, http_member):
+    m = http_member()
+    port = free_port()
+    b = ballastd(http_config(port, [m]))
+    for target in ("/garbage", "/hugeheader"):
+        got = raw_exchange(port, f"GET {target} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        assert _status(got) == 502, (target, got[:100])
+    assert b.listener_stats()["replies"]["502"] == 2
+    # the member's other connections are unharmed
+    assert get_json(port, "/ok")[0] == 200
+
+
+def test_client_leaving_mid_response_does_not_poison_the_pool(ballastd, http_member):
+    m = http_member()
+    port = free_port()
+    ballastd(http_config(port, [m]), workers=1)
+    s = socket.create_connection((VIP, port), timeout=5)
+    s.sendall(b"GET /big/5000000 HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.recv(1000)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()  # RST in the middle of a 5 MB body
+    for i in range(4):
+        status, r = get_json(port, f"/after{i}")
+        assert status == 200 and r["target"] == f"/after{i}"
+
+
+def test_slow_reader_of_a_large_body_is_served_with_bounded_memory(ballastd, http_member):
+    m = http_member()
+    port = free_port()
+    b = ballastd(http_config(port, [m]), workers=1)
+    rss_before = int(open(f"/proc/{b.proc.pid}/status").read().split("VmRSS:")[1].split()[0])
+    s = socket.create_connection((VIP, port), timeout=10)
+    s.sendall(b"GET /big/20000000 HTTP/1.1\r\nHost: x\r\n\r\n")
+    time.sleep(1.0)  # not reading: ballast must stop reading the member too
+    rss_mid = int(open(f"/proc/{b.proc.pid}/status").read().split("VmRSS:")[1].split()[0])
+    assert rss_mid - rss_before < 4096, (rss_before, rss_mid)  # KiB: far below 20 MB
+    got = 0
+    deadline = time.monotonic() + 20
+    s.settimeout(5)
+    while time.monotonic() < deadline:
+        chunk = s.recv(1 << 20)
+        if not chunk:
+            break
+        got += len(chunk)
+        if got >= 20000000:
+            break
+    s.close()
+    assert got >= 20000000
