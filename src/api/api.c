@@ -29,6 +29,21 @@ static void reply(struct ctx *c, int status, json_t *doc)
     json_decref(doc);
 }
 
+/* jansson refuses invalid UTF-8 and the answer would lose its body: bytes
+ * that are not UTF-8 (a value cut to fit a buffer) become '?'. */
+static void make_utf8(char *msg)
+{
+    size_t len = strlen(msg);
+
+    for (size_t i = 0; i < len;) {
+        size_t k = bl_utf8_seq((const unsigned char *)msg + i, len - i);
+        if (k == 0)
+            msg[i++] = '?';
+        else
+            i += k;
+    }
+}
+
 int fault(struct ctx *c, int status, const char *fmt, ...)
 {
     char msg[512];
@@ -37,6 +52,7 @@ int fault(struct ctx *c, int status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    make_utf8(msg);
     reply(c, status,
           json_pack("{s:s, s:s, s:n}", "faultcode", status >= 500 ? "Server" : "Client",
                     "faultstring", msg, "debuginfo"));
@@ -45,8 +61,12 @@ int fault(struct ctx *c, int status, const char *fmt, ...)
 
 int http_error(struct ctx *c, int status, const char *title, const char *description)
 {
+    char desc[512];
+
+    snprintf(desc, sizeof(desc), "%s", description);
+    make_utf8(desc);
     reply(c, status,
-          json_pack("{s:i, s:s, s:s}", "code", status, "title", title, "description", description));
+          json_pack("{s:i, s:s, s:s}", "code", status, "title", title, "description", desc));
     return -EINVAL;
 }
 

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/hash.h"
 #include "core/random.h"
 #include "core/xalloc.h"
@@ -64,20 +65,21 @@ static int load_user(const char *name, json_t *u, struct bl_user *out, struct bl
     return 0;
 }
 
-int bl_auth_load(const char *path, struct bl_auth **out, struct bl_err *err)
+int bl_auth_parse(const char *text, size_t len, const char *fname, struct bl_auth **out,
+                  struct bl_err *err)
 {
     json_error_t jerr;
-    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr), *users, *u;
+    json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr), *users, *u;
     struct bl_auth *a;
     const char *name;
     int rc = 0;
 
     if (doc == NULL)
-        return bl_err_set(err, -EINVAL, "%s: line %d: %s", path, jerr.line, jerr.text);
+        return bl_err_set(err, -EINVAL, "%s: line %d: %s", fname, jerr.line, jerr.text);
     users = json_object_get(doc, "users");
     if (!json_is_object(users)) {
         json_decref(doc);
-        return bl_err_set(err, -EINVAL, "%s: expected {\"users\": {...}}", path);
+        return bl_err_set(err, -EINVAL, "%s: expected {\"users\": {...}}", fname);
     }
     a = bl_xcalloc(1, sizeof(*a));
     a->users = bl_xcalloc(json_object_size(users) + 1, sizeof(*a->users));
@@ -93,6 +95,18 @@ int bl_auth_load(const char *path, struct bl_auth **out, struct bl_err *err)
     }
     *out = a;
     return 0;
+}
+
+int bl_auth_load(const char *path, struct bl_auth **out, struct bl_err *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int rc = bl_read_file(path, &text, &len, err);
+
+    if (rc == 0)
+        rc = bl_auth_parse(text, len, path, out, err);
+    free(text);
+    return rc;
 }
 
 void bl_auth_free(struct bl_auth *a)

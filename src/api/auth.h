@@ -49,6 +49,10 @@ struct bl_auth;
 /* Loads the users file. Returns 0 or -errno with `err` naming the file and entry. */
 int bl_auth_load(const char *path, struct bl_auth **out, struct bl_err *err);
 
+/* The same from the file's text, text[0..len); `name` names it in messages. */
+int bl_auth_parse(const char *text, size_t len, const char *name, struct bl_auth **out,
+                  struct bl_err *err);
+
 void bl_auth_free(struct bl_auth *a);
 
 /* Checks a name/password; issues a token (65 bytes with NUL) for `project` (a name). */

@@ -61,6 +61,10 @@ int bl_fields_apply(const struct bl_field *spec, bool create, const char *arg, j
 /* True when `s` is a UUID (8-4-4-4-12 hex, either case). */
 bool bl_is_uuid(const char *s);
 
+/* The length of the well-formed UTF-8 sequence at s[0..n) (RFC 3629: no
+ * overlong forms, no surrogates, nothing past U+10FFFF), or 0. n >= 1. */
+size_t bl_utf8_seq(const unsigned char *s, size_t n);
+
 /* Writes a new random (version 4) UUID into `out` (37 bytes). */
 void bl_uuid_new(char out[37]);
 

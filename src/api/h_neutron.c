@@ -18,7 +18,7 @@ static bool wanted(const char *query, json_t *obj);
 static json_t *subnet_json(const struct bl_subnet *sn)
 {
     char first[48] = "", last[48] = "";
-    uint32_t hosts = (1u << (32 - sn->cidr.prefix)) - 2;
+    uint32_t hosts = bl_subnet_hosts(sn);
 
     bl_subnet_host(sn, 1, first, sizeof(first));
     bl_subnet_host(sn, hosts, last, sizeof(last));

@@ -37,16 +37,34 @@ static int hexval(char ch)
     return -1;
 }
 
+/* Percent-decodes s[0..n) ('+' is a space). Bytes that do not form UTF-8
+ * become U+FFFD, as Octavia's web framework decodes them: every decoded
+ * string can then go into a JSON answer (jansson refuses invalid UTF-8, and
+ * an error message naming the parameter would be lost). */
 static char *url_decode(struct bl_arena *a, const char *s, size_t n)
 {
-    char *d = bl_arena_alloc(a, n + 1), *p = d;
+    unsigned char *raw = bl_arena_alloc(a, n + 1);
+    char *d = bl_arena_alloc(a, 3 * n + 1), *p = d;
+    size_t m = 0;
 
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            *p++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            raw[m++] = (unsigned char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
             i += 2;
         } else {
-            *p++ = s[i] == '+' ? ' ' : s[i];
+            raw[m++] = (unsigned char)(s[i] == '+' ? ' ' : s[i]);
+        }
+    }
+    for (size_t i = 0; i < m;) {
+        size_t k = bl_utf8_seq(raw + i, m - i);
+        if (k == 0) {
+            memcpy(p, "\xEF\xBF\xBD", 3);
+            p += 3;
+            i++;
+        } else {
+            memcpy(p, raw + i, k);
+            p += k;
+            i += k;
         }
     }
     *p = '\0';

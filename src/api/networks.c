@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/fields.h"
+#include "core/file.h"
 #include "core/xalloc.h"
 
 static void add(struct bl_networks *nw, const struct bl_subnet *sn)
@@ -62,6 +63,10 @@ static int load_network(json_t *net, size_t i, struct bl_networks *nw, struct bl
     if (read_ifname(&sn, json_object_get(net, "interface")) < 0)
         return bl_err_set(err, -EINVAL, "networks[%zu].interface: must be an interface name "
                           "(1 to 15 characters, no '/', ':' or white space)", i);
+    /* A second network or subnet with an id already taken could never be found. */
+    if (bl_networks_find(nw, sn.network_id, 1) != NULL)
+        return bl_err_set(err, -EINVAL, "networks[%zu].id: %s is already declared", i,
+                          sn.network_id);
     if (!json_is_array(subs) || json_array_size(subs) == 0)
         return bl_err_set(err, -EINVAL, "networks[%zu].subnets: must be a non-empty list", i);
     json_array_foreach(subs, k, s) {
@@ -70,6 +75,9 @@ static int load_network(json_t *net, size_t i, struct bl_networks *nw, struct bl
         if (copy_str(sn.name, sizeof(sn.name), json_object_get(s, "name"), false) < 0)
             return bl_err_set(err, -EINVAL, "networks[%zu].subnets[%zu].name: must be a string",
                               i, k);
+        if (bl_networks_find(nw, sn.id, 0) != NULL)
+            return bl_err_set(err, -EINVAL, "networks[%zu].subnets[%zu].id: %s is already declared",
+                              i, k, sn.id);
         if (!json_is_string(json_object_get(s, "cidr")) ||
             set_cidr(&sn, json_string_value(json_object_get(s, "cidr"))) < 0)
             return bl_err_set(err, -EINVAL, "networks[%zu].subnets[%zu].cidr: must be an IPv4 "
@@ -79,26 +87,31 @@ static int load_network(json_t *net, size_t i, struct bl_networks *nw, struct bl
     return 0;
 }
 
-int bl_networks_load(const char *path, struct bl_networks *nw, struct bl_err *err)
+int bl_networks_parse(const char *text, size_t len, const char *name, struct bl_networks *nw,
+                      struct bl_err *err)
 {
-    struct bl_subnet lo = {.id = BL_LOOPBACK_SUBNET_ID, .name = "loopback",
-                           .network_id = BL_LOOPBACK_NETWORK_ID, .network_name = "loopback"};
+    struct bl_subnet lo = {.id = BL_LOOPBACK_SUBNET_ID,
+                           .name = "loopback",
+                           .network_id = BL_LOOPBACK_NETWORK_ID,
+                           .network_name = "loopback"};
     json_error_t jerr;
-    json_t *doc, *nets, *net;
+    json_t *doc = NULL, *nets, *net;
     size_t i;
     int rc = 0;
 
     memset(nw, 0, sizeof(*nw));
     set_cidr(&lo, "127.100.0.0/16");
     add(nw, &lo);
-    if (path == NULL)
+    if (text == NULL)
         return 0;
-    doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-    if (doc == NULL)
-        return bl_err_set(err, -EINVAL, "%s: line %d: %s", path, jerr.line, jerr.text);
+    doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (doc == NULL) {
+        bl_networks_free(nw);
+        return bl_err_set(err, -EINVAL, "%s: line %d: %s", name, jerr.line, jerr.text);
+    }
     nets = json_object_get(doc, "networks");
     if (!json_is_array(nets))
-        rc = bl_err_set(err, -EINVAL, "%s: expected {\"networks\": [...]}", path);
+        rc = bl_err_set(err, -EINVAL, "%s: expected {\"networks\": [...]}", name);
     json_array_foreach(nets, i, net) {
         if (rc == 0)
             rc = load_network(net, i, nw, err);
@@ -106,6 +119,21 @@ int bl_networks_load(const char *path, struct bl_networks *nw, struct bl_err *er
     json_decref(doc);
     if (rc < 0)
         bl_networks_free(nw);
+    return rc;
+}
+
+int bl_networks_load(const char *path, struct bl_networks *nw, struct bl_err *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (path != NULL && (rc = bl_read_file(path, &text, &len, err)) < 0) {
+        memset(nw, 0, sizeof(*nw));
+        return rc;
+    }
+    rc = bl_networks_parse(text, len, path, nw, err);
+    free(text);
     return rc;
 }
 
@@ -139,12 +167,18 @@ const struct bl_subnet *bl_networks_containing(const struct bl_networks *nw, con
     return NULL;
 }
 
+uint32_t bl_subnet_hosts(const struct bl_subnet *sn)
+{
+    /* 64 bits: a /0 has 2^32 addresses, one too many to shift a 32-bit 1 by. */
+    return (uint32_t)((UINT64_C(1) << (32 - sn->cidr.prefix)) - 2);
+}
+
 int bl_subnet_host(const struct bl_subnet *sn, uint32_t i, char *out, size_t outlen)
 {
-    uint32_t base, hosts = (1u << (32 - sn->cidr.prefix)) - 2; /* no network, no broadcast */
+    uint32_t base;
     struct in_addr in;
 
-    if (i < 1 || i > hosts)
+    if (i < 1 || i > bl_subnet_hosts(sn))
         return -ERANGE;
     memcpy(&base, sn->cidr.bytes, 4);
     in.s_addr = htonl(ntohl(base) + i);

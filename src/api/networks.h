@@ -49,6 +49,11 @@ struct bl_networks {
  * Returns 0 or -errno with `err` naming the file and JSON path. */
 int bl_networks_load(const char *path, struct bl_networks *nw, struct bl_err *err);
 
+/* The same from the file's text, text[0..len) (NULL = no file); `name` names
+ * it in messages. On failure `nw` holds nothing to free. */
+int bl_networks_parse(const char *text, size_t len, const char *name, struct bl_networks *nw,
+                      struct bl_err *err);
+
 void bl_networks_free(struct bl_networks *nw);
 
 /* The subnet with this id (or, when `by_network`, the first subnet of this network). */
@@ -57,6 +62,9 @@ const struct bl_subnet *bl_networks_find(const struct bl_networks *nw, const cha
 
 /* The subnet `ip` (numeric) falls in, or NULL. */
 const struct bl_subnet *bl_networks_containing(const struct bl_networks *nw, const char *ip);
+
+/* How many host addresses `sn` has (no network, no broadcast address). */
+uint32_t bl_subnet_hosts(const struct bl_subnet *sn);
 
 /* The i-th host address of `sn` (1 = first usable) as text; -ERANGE past the end. */
 int bl_subnet_host(const struct bl_subnet *sn, uint32_t i, char *out, size_t outlen);

@@ -99,8 +99,15 @@ static void on_idle(struct bl_loop *loop, struct bl_timer *t)
     conn_close(bl_container_of(t, struct conn, idle));
 }
 
+/* Where the responses to one connection's requests go. */
+struct outbuf {
+    char **buf; /* bl_xrealloc'd */
+    size_t *len;
+    bool *close; /* close once the output is sent */
+};
+
 /* Appends a full response (head + body) to the output buffer. */
-static void queue_response(struct conn *c, int status, const char *ctype, const char *body,
+static void queue_response(struct outbuf *o, int status, const char *ctype, const char *body,
                            size_t body_len, const char *request_id, const char *extra)
 {
     char head[HEAD_MAX];
@@ -113,13 +120,13 @@ static void queue_response(struct conn *c, int status, const char *ctype, const 
     if (extra && extra[0])
         n += snprintf(head + n, sizeof(head) - (size_t)n, "%s\r\n", extra);
     n += snprintf(head + n, sizeof(head) - (size_t)n, "x-openstack-request-id: %s\r\n%s\r\n",
-                  request_id, c->close_after ? "Connection: close\r\n" : "");
-    c->out = bl_xrealloc(c->out, c->out_len + (size_t)n + body_len);
-    memcpy(c->out + c->out_len, head, (size_t)n);
-    c->out_len += (size_t)n;
+                  request_id, *o->close ? "Connection: close\r\n" : "");
+    *o->buf = bl_xrealloc(*o->buf, *o->len + (size_t)n + body_len);
+    memcpy(*o->buf + *o->len, head, (size_t)n);
+    *o->len += (size_t)n;
     if (body_len) {
-        memcpy(c->out + c->out_len, body, body_len);
-        c->out_len += body_len;
+        memcpy(*o->buf + *o->len, body, body_len);
+        *o->len += body_len;
     }
 }
 
@@ -129,15 +136,15 @@ static void request_id(char out[48])
     snprintf(out, 48, "req-%08x-0000-4000-8000-%012llx", (unsigned)getpid(), ++seq);
 }
 
-static void queue_error(struct conn *c, int status)
+static void queue_error(struct outbuf *o, int status)
 {
     char body[128], rid[48];
     int n = snprintf(body, sizeof(body), "{\"code\": %d, \"title\": \"%s\", \"description\": \"\"}",
                      status, status_text(status));
 
-    c->close_after = true;
+    *o->close = true;
     request_id(rid);
-    queue_response(c, status, "application/json", body, (size_t)n, rid, NULL);
+    queue_response(o, status, "application/json", body, (size_t)n, rid, NULL);
 }
 
 /* Copies a header value into a NUL-terminated string (NULL when absent). */
@@ -150,7 +157,8 @@ static char *header_dup(const struct bl_http_req *h, const char *lname)
     return NULL;
 }
 
-static void dispatch(struct conn *c, const struct bl_http_req *h, const char *body)
+static void dispatch(bl_api_handler *handler, void *ctx, struct outbuf *o,
+                     const struct bl_http_req *h, const char *body)
 {
     char *method = strndup(h->method, h->method_len);
     char *target = strndup(h->target, h->target_len);
@@ -170,9 +178,9 @@ static void dispatch(struct conn *c, const struct bl_http_req *h, const char *bo
         method,  target, q ? q : "", body, (size_t)(h->content_length > 0 ? h->content_length : 0),
         project, token,  subject,    base, no_settle && no_settle[0]};
     free(no_settle);
-    c->srv->handler(c->srv->ctx, &req, &resp);
+    handler(ctx, &req, &resp);
     request_id(rid);
-    queue_response(c, resp.status, resp.content_type ? resp.content_type : "application/json",
+    queue_response(o, resp.status, resp.content_type ? resp.content_type : "application/json",
                    resp.body, resp.body ? strlen(resp.body) : 0, rid, resp.header);
     free(resp.body);
     free(method);
@@ -183,37 +191,54 @@ static void dispatch(struct conn *c, const struct bl_http_req *h, const char *bo
     free(host);
 }
 
-/* Handles every complete request in the buffer. Returns false when the connection must stop reading. */
-static bool process(struct conn *c)
+size_t bl_api_serve(bl_api_handler *handler, void *ctx, const char *in, size_t len, char **out,
+                    size_t *out_len, bool *close)
 {
-    while (!c->close_after && c->in_len > 0) {
+    struct outbuf o = {out, out_len, close};
+    size_t used = 0;
+
+    while (!*close && used < len) {
         struct bl_http_header hdrs[MAX_HEADERS];
         struct bl_http_req h = {.headers = hdrs, .headers_cap = MAX_HEADERS};
         enum bl_http_reason why;
-        ssize_t n = bl_http1_parse_request(c->in, c->in_len, 0, NULL, &h, &why);
+        ssize_t n = bl_http1_parse_request(in + used, len - used, 0, NULL, &h, &why);
         size_t total;
-        if (n == BL_HTTP_INCOMPLETE)
-            return c->in_len < MAX_REQUEST || (queue_error(c, 431), false);
+        if (n == BL_HTTP_INCOMPLETE) {
+            if (len - used >= MAX_REQUEST)
+                queue_error(&o, 431);
+            break;
+        }
         if (n < 0) {
-            queue_error(c, bl_http_reason_status(why));
-            return false;
+            queue_error(&o, bl_http_reason_status(why));
+            break;
         }
         if (h.body == BL_HTTP_BODY_CHUNKED) {
-            queue_error(c, 411); /* API clients send Content-Length */
-            return false;
+            queue_error(&o, 411); /* API clients send Content-Length */
+            break;
         }
         total = (size_t)n + (size_t)(h.content_length > 0 ? h.content_length : 0);
         if (total > MAX_REQUEST) {
-            queue_error(c, 413);
-            return false;
+            queue_error(&o, 413);
+            break;
         }
-        if (c->in_len < total)
-            return true; /* body still arriving */
-        c->close_after = !h.keep_alive;
-        dispatch(c, &h, c->in + n);
-        memmove(c->in, c->in + total, c->in_len - total);
-        c->in_len -= total;
+        if (len - used < total)
+            break; /* body still arriving */
+        *close = !h.keep_alive;
+        dispatch(handler, ctx, &o, &h, in + used + n);
+        used += total;
     }
+    return used;
+}
+
+/* Handles every complete request in the buffer. Returns false when the connection must stop
+ * reading. */
+static bool process(struct conn *c)
+{
+    size_t used = bl_api_serve(c->srv->handler, c->srv->ctx, c->in, c->in_len, &c->out, &c->out_len,
+                               &c->close_after);
+
+    memmove(c->in, c->in + used, c->in_len - used);
+    c->in_len -= used;
     return !c->close_after;
 }
 

@@ -9,6 +9,7 @@
 #ifndef BL_API_SERVER_H
 #define BL_API_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/err.h"
@@ -40,6 +41,17 @@ struct bl_api_resp {
 typedef void bl_api_handler(void *ctx, const struct bl_api_req *req, struct bl_api_resp *resp);
 
 struct bl_api_server;
+
+/*
+ * Answers the complete requests at the start of in[0..len) as a connection
+ * does: appends each response to `*out` (bl_xrealloc'd, `*out_len` bytes)
+ * and returns how many input bytes it used. Sets `*close` when the
+ * connection must close once the output is sent (a framing error, or the
+ * client asked); it reads no further request then. The server calls it on
+ * what it receives; the fuzz target (tests/fuzz/fuzz_api.c) on its input.
+ */
+size_t bl_api_serve(bl_api_handler *handler, void *ctx, const char *in, size_t len, char **out,
+                    size_t *out_len, bool *close);
 
 /* Listens on `addr` and serves with `handler`. Returns 0 or -errno with `err` filled. */
 int bl_api_server_start(struct bl_loop *loop, const struct bl_addr *addr, bl_api_handler *handler,

@@ -18,6 +18,7 @@
 
 #include "config/parse_int.h"
 #include "core/arena.h"
+#include "core/file.h"
 #include "core/xalloc.h"
 
 #define TIMEOUT_MAX_MS 2073600000LL /* Octavia's upper bound for listener timeouts */
@@ -729,34 +730,19 @@ int bl_cfg_parse(const char *json, size_t len, struct bl_cfg **out, struct bl_er
 
 int bl_cfg_load(const char *path, struct bl_cfg **out, struct bl_err *err)
 {
-    FILE *f = fopen(path, "rb");
     char *buf = NULL;
-    size_t len = 0, cap = 0, n;
-    int rc;
+    size_t len = 0;
+    int rc = bl_read_file(path, &buf, &len, err);
 
-    if (f == NULL)
-        return bl_err_set(err, -errno, "%s: %s", path, strerror(errno));
-    do {
-        if (cap - len < 65536) {
-            cap = cap ? cap * 2 : 65536;
-            buf = bl_xrealloc(buf, cap);
-        }
-        n = fread(buf + len, 1, cap - len, f);
-        len += n;
-    } while (n > 0);
-    rc = ferror(f) ? -EIO : 0;
-    fclose(f);
-    if (rc == 0) {
-        rc = bl_cfg_parse(buf, len, out, err);
-        if (rc == 0)
-            bl_cfg_set_file_dirs(*out, path);
-        if (rc < 0 && err != NULL) {
-            char msg[sizeof(err->msg)];
-            snprintf(msg, sizeof(msg), "%s: %s", path, err->msg);
-            memcpy(err->msg, msg, sizeof(msg));
-        }
-    } else {
-        bl_err_set(err, rc, "%s: read error", path);
+    if (rc < 0)
+        return rc;
+    rc = bl_cfg_parse(buf, len, out, err);
+    if (rc == 0)
+        bl_cfg_set_file_dirs(*out, path);
+    if (rc < 0 && err != NULL) {
+        char msg[sizeof(err->msg)];
+        snprintf(msg, sizeof(msg), "%s: %s", path, err->msg);
+        memcpy(err->msg, msg, sizeof(msg));
     }
     free(buf);
     return rc;

@@ -25,6 +25,7 @@
 
 #define ACK_WAIT_MS 1000
 #define MAX_READS 8 /* answers to other requests (none expected) before giving up */
+#define ERRNO_MAX 4095 /* the largest errno value, as the kernel's MAX_ERRNO */
 
 void bl_ifaddr_set(struct bl_ifaddr *out, const struct bl_addr *ip, unsigned prefix,
                    uint32_t ifindex)
@@ -146,7 +147,7 @@ static void ext_ack_msg(const struct nlmsghdr *n, char *msg, size_t msglen)
 int bl_ifaddr_parse_ack(const void *buf, size_t len, uint32_t seq, char *msg, size_t msglen)
 {
     const struct nlmsghdr *n = buf;
-    int left = (int)len;
+    int left = (int)len, err;
 
     if (msglen > 0)
         msg[0] = '\0';
@@ -157,8 +158,13 @@ int bl_ifaddr_parse_ack(const void *buf, size_t len, uint32_t seq, char *msg, si
             continue; /* no other answer to an address or link change is expected */
         if (n->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
             return -EBADMSG;
+        err = ((const struct nlmsgerr *)NLMSG_DATA(n))->error;
+        /* The kernel sends 0 or -errno: anything else would read as "no
+         * answer yet" (1) or a success, or overflow when negated for strerror. */
+        if (err > 0 || err < -ERRNO_MAX)
+            return -EBADMSG;
         ext_ack_msg(n, msg, msglen);
-        return ((const struct nlmsgerr *)NLMSG_DATA(n))->error;
+        return err;
     }
     return left == 0 ? 1 : -EBADMSG;
 }

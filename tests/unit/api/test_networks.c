@@ -68,9 +68,53 @@ static void test_bad_interface(void)
     }
 }
 
+/* Found by tests/fuzz/fuzz_networks.c: a second declaration of an id shadowed nothing visibly. */
+static void test_duplicate_ids(void)
+{
+    static const char twice_subnet[] =
+        "{\"networks\": [{\"id\": \"" NET "\", \"name\": \"a\", \"subnets\": ["
+        "{\"id\": \"" SUB1 "\", \"name\": \"a\", \"cidr\": \"10.77.7.0/24\"},"
+        "{\"id\": \"" SUB1 "\", \"name\": \"b\", \"cidr\": \"10.77.8.0/24\"}]}]}";
+    static const char twice_network[] =
+        "{\"networks\": [{\"id\": \"" NET "\", \"name\": \"a\", \"subnets\": ["
+        "{\"id\": \"" SUB1 "\", \"name\": \"a\", \"cidr\": \"10.77.7.0/24\"}]},"
+        "{\"id\": \"" NET "\", \"name\": \"b\", \"subnets\": ["
+        "{\"id\": \"" SUB2 "\", \"name\": \"b\", \"cidr\": \"10.77.8.0/24\"}]}]}";
+    struct bl_networks nw;
+    struct bl_err err = {0};
+
+    is_int(load(twice_subnet, &nw, &err), -22, "a subnet id declared twice is refused");
+    ok(strstr(err.msg, "networks[0].subnets[1].id: " SUB1 " is already declared") != NULL,
+       "names the second one: %s", err.msg);
+    ok(nw.subnets == NULL && nw.n == 0, "nothing left to free");
+    is_int(load(twice_network, &nw, &err), -22, "a network id declared twice is refused");
+    ok(strstr(err.msg, "networks[1].id: " NET " is already declared") != NULL, "%s", err.msg);
+}
+
+/* Found by tests/fuzz/fuzz_networks.c: a /0 shifted a 32-bit 1 by 32 (UB). */
+static void test_hosts_of_whole_space(void)
+{
+    static const char all[] =
+        "{\"networks\": [{\"id\": \"" NET "\", \"name\": \"a\", \"subnets\": ["
+        "{\"id\": \"" SUB1 "\", \"name\": \"a\", \"cidr\": \"0.0.0.0/0\"}]}]}";
+    struct bl_networks nw;
+    struct bl_err err = {0};
+    char ip[32];
+
+    is_int(load(all, &nw, &err), 0, "0.0.0.0/0 loads");
+    ok(bl_subnet_hosts(&nw.subnets[1]) == 4294967294u, "2^32 - 2 hosts");
+    is_int(bl_subnet_host(&nw.subnets[1], 4294967294u, ip, sizeof(ip)), 0, "the last one");
+    is_str(ip, "255.255.255.254", "is 255.255.255.254");
+    is_int(bl_subnet_host(&nw.subnets[1], 4294967295u, ip, sizeof(ip)), -34, "broadcast: -ERANGE");
+    ok(bl_subnet_hosts(&nw.subnets[0]) == 65534, "the loopback /16: 65534 hosts");
+    bl_networks_free(&nw);
+}
+
 int main(void)
 {
     test_interface();
     test_bad_interface();
+    test_duplicate_ids();
+    test_hosts_of_whole_space();
     return done_testing();
 }

@@ -129,6 +129,12 @@ static void test_parse_ack(void)
     ((struct nlmsghdr *)buf)->nlmsg_len = 20;
     is_int(bl_ifaddr_parse_ack(buf, 20, 6, msg, sizeof(msg)), -EBADMSG,
            "error message too short for nlmsgerr: -EBADMSG");
+    n = ack(buf, 8, 5, NULL, 1);
+    is_int(bl_ifaddr_parse_ack(buf, n, 8, msg, sizeof(msg)), -EBADMSG,
+           "a positive error is no errno: -EBADMSG, not an answer to read past");
+    n = ack(buf, 8, -2147483647 - 1, NULL, 1);
+    is_int(bl_ifaddr_parse_ack(buf, n, 8, msg, sizeof(msg)), -EBADMSG,
+           "an error below -4095 is no errno: -EBADMSG");
 }
 
 static void test_garp(void)
