@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/agent.h"
@@ -287,17 +288,58 @@ static void reseed(void)
     }
 }
 
-/* SQLite refuses writes to a database whose file went away: removed at exit. */
-static void cleanup(void)
+static void remove_db(const char *dir)
 {
     static const char *const suffix[] = {"", "-wal", "-shm"};
     char path[128];
 
     for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof(path), "%s%s", g.db, suffix[i]);
+        snprintf(path, sizeof(path), "%s/api.db%s", dir, suffix[i]);
         unlink(path);
     }
-    rmdir(g.dir);
+    rmdir(dir);
+}
+
+/* SQLite refuses writes to a database whose file went away: removed at exit. */
+static void cleanup(void)
+{
+    remove_db(g.dir);
+}
+
+/* A run that crashed (the point of fuzzing) left its directory: removed once
+ * its process is gone. */
+static void remove_stale(const char *parent)
+{
+    DIR *d = opendir(parent);
+    struct dirent *e;
+
+    while (d && (e = readdir(d)) != NULL) {
+        char dir[300], proc[64];
+        int pid;
+        if (sscanf(e->d_name, "bl-fuzz-api-%d", &pid) != 1)
+            continue;
+        snprintf(proc, sizeof(proc), "/proc/%d", pid);
+        snprintf(dir, sizeof(dir), "%s/%s", parent, e->d_name);
+        if (access(proc, F_OK) != 0)
+            remove_db(dir);
+    }
+    if (d)
+        closedir(d);
+}
+
+/* The store's directory, named after this process, on tmpfs when there is one
+ * (each write is an fsync). */
+static void make_dir(void)
+{
+    static const char *const parents[] = {"/dev/shm", "/tmp"};
+
+    for (size_t i = 0; i < 2; i++) {
+        remove_stale(parents[i]);
+        snprintf(g.dir, sizeof(g.dir), "%s/bl-fuzz-api-%d", parents[i], (int)getpid());
+        if (mkdir(g.dir, 0700) == 0)
+            return;
+    }
+    check(false);
 }
 
 static void setup(void)
@@ -305,11 +347,7 @@ static void setup(void)
     struct bl_err err = {0};
 
     bl_log_max = BL_LOG_ERROR;
-    snprintf(g.dir, sizeof(g.dir), "%s", "/dev/shm/bl-fuzz-api-XXXXXX");
-    if (mkdtemp(g.dir) == NULL) { /* no /dev/shm: a disk is slower, not wrong */
-        snprintf(g.dir, sizeof(g.dir), "%s", "/tmp/bl-fuzz-api-XXXXXX");
-        check(mkdtemp(g.dir) != NULL);
-    }
+    make_dir();
     snprintf(g.db, sizeof(g.db), "%s/api.db", g.dir);
     g.loop = bl_loop_create();
     check(bl_networks_parse(networks_json, strlen(networks_json), "networks", &g.nw, &err) == 0);
