@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #define ACK_WAIT_MS 1000
-#define MAX_READS 8 /* answers to other requests (none expected) before giving up */
+#define MAX_READS 8    /* answers to other requests (none expected) before giving up */
 #define ERRNO_MAX 4095 /* the largest errno value, as the kernel's MAX_ERRNO */
 
 void bl_ifaddr_set(struct bl_ifaddr *out, const struct bl_addr *ip, unsigned prefix,

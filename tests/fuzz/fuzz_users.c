@@ -51,7 +51,8 @@ static void check_user(struct bl_auth *a, const char *name, json_t *u)
     check(bl_auth_login(a, name, pw, got->project_id, token2) == got);
     check(strcmp(token, token2) != 0 && bl_auth_user(a, token2) == got);
     check(bl_auth_login(a, name, pw, NULL, token2) == got);
-    check(bl_auth_login(a, name, "\x01wrong", project, token2) == NULL || strcmp(pw, "\x01wrong") == 0);
+    check(bl_auth_login(a, name, "\x01wrong", project, token2) == NULL ||
+          strcmp(pw, "\x01wrong") == 0);
     check(got->nroles >= 0 && got->nroles <= BL_AUTH_MAX_ROLES);
     for (int i = 0; i < got->nroles; i++) {
         char rid[33];
@@ -80,8 +81,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(bl_auth_user(a, "") == NULL && bl_auth_user(a, NULL) == NULL);
     doc = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
     check(doc != NULL);
-    json_object_foreach(json_object_get(doc, "users"), name, u)
+    json_object_foreach(json_object_get(doc, "users"), name, u) {
         check_user(a, name, u);
+    }
     json_decref(doc);
     bl_auth_free(a);
     return 0;
