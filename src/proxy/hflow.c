@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* One direction of an HTTP exchange: see hflow.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "proxy/hflow.h"
+#include "proxy/worker.h"
 
 #define MAX_HEAD_BYTES (BL_HBUF_SIZE - 2048) /* room left for the headers ballast adds */
 
@@ -15,24 +18,55 @@ const struct bl_http_limits bl_hflow_limits = {
     .max_headers = BL_HFLOW_MAX_HEADERS,
 };
 
-ssize_t bl_hflow_fill(struct bl_hflow *f, struct bl_hbuf_cache *bc, int fd, struct bl_tls_conn *tls)
+/* Splices up to `left` body bytes from `fd` into the pipe (`in` is empty). */
+static ssize_t splice_in(struct bl_hflow *f, struct bl_worker *w, int fd)
 {
+    size_t want = f->left < BL_PIPE_BYTES ? (size_t)f->left : BL_PIPE_BYTES;
     ssize_t n;
 
-    if (f->eof)
+    bl_hbuf_release(&w->bufs, &f->in); /* no buffer held while the body streams */
+    if (f->pipe[0] < 0 && (n = bl_worker_pipe_get(w, f->pipe)) < 0)
+        return n;
+    n = splice(fd, NULL, f->pipe[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (n > 0) {
+        f->piped += (size_t)n;
+        f->left -= (uint64_t)n;
+        f->full = (size_t)n == want;
+        if (f->left == 0)
+            f->st = BL_BODY_DONE;
+        return n;
+    }
+    n = n < 0 ? -errno : 0;
+    if (f->piped == 0)
+        bl_worker_pipe_put(w, f->pipe);
+    if (n == 0)
+        f->eof = true;
+    return n == -EAGAIN ? 0 : n;
+}
+
+ssize_t bl_hflow_fill(struct bl_hflow *f, struct bl_worker *w, int fd, struct bl_tls_conn *tls)
+{
+    size_t want;
+    ssize_t n;
+
+    f->full = false;
+    if (f->eof || f->piped > 0)
         return 0;
-    bl_hbuf_ready(bc, &f->in);
-    if (bl_hbuf_room(&f->in) == 0)
+    if (f->splice && f->st == BL_BODY_LENGTH && tls == NULL && bl_hbuf_used(&f->in) == 0)
+        return splice_in(f, w, fd);
+    bl_hbuf_ready(&w->bufs, &f->in);
+    if ((want = bl_hbuf_room(&f->in)) == 0)
         return 0;
     if (tls != NULL)
-        n = bl_tls_read(tls, f->in.data + f->in.len, BL_HBUF_SIZE - f->in.len);
-    else if ((n = recv(fd, f->in.data + f->in.len, BL_HBUF_SIZE - f->in.len, 0)) < 0)
+        n = bl_tls_read(tls, f->in.data + f->in.len, want);
+    else if ((n = recv(fd, f->in.data + f->in.len, want, 0)) < 0)
         n = -errno;
     if (n > 0) {
         f->in.len += (uint32_t)n;
+        f->full = (size_t)n == want;
         return n;
     }
-    bl_hbuf_release(bc, &f->in);
+    bl_hbuf_release(&w->bufs, &f->in);
     if (n == 0) {
         f->eof = true;
         return 0;
@@ -78,7 +112,8 @@ int bl_hflow_scan(struct bl_hflow *f)
     }
 }
 
-ssize_t bl_hflow_flush(struct bl_hflow *f, int fd, struct bl_tls_conn *tls)
+/* Sends f->out, then f->fwd bytes of f->in. Returns bytes sent or -errno. */
+static ssize_t send_bufs(struct bl_hflow *f, int fd, struct bl_tls_conn *tls)
 {
     struct iovec iov[2];
     struct msghdr mh = {.msg_iov = iov};
@@ -108,12 +143,57 @@ ssize_t bl_hflow_flush(struct bl_hflow *f, int fd, struct bl_tls_conn *tls)
     return n;
 }
 
+/* Sends what the pipe holds (after everything buffered). Returns bytes sent or -errno. */
+static ssize_t splice_out(struct bl_hflow *f, struct bl_worker *w, int fd)
+{
+    ssize_t n = splice(f->pipe[0], NULL, fd, NULL, f->piped, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+
+    if (n < 0)
+        return errno == EAGAIN ? 0 : -errno;
+    f->piped -= (size_t)n;
+    if (f->piped == 0)
+        bl_worker_pipe_put(w, f->pipe);
+    return n;
+}
+
+ssize_t bl_hflow_flush(struct bl_hflow *f, struct bl_worker *w, int fd, struct bl_tls_conn *tls)
+{
+    ssize_t n = send_bufs(f, fd, tls), m;
+
+    if (n < 0 || f->piped == 0 || bl_hbuf_used(&f->out) > 0 || f->fwd > 0)
+        return n;
+    m = splice_out(f, w, fd);
+    return m < 0 ? m : n + m;
+}
+
+void bl_hflow_drop_pipe(struct bl_hflow *f, struct bl_worker *w)
+{
+    if (f->pipe[0] < 0)
+        return;
+    if (f->piped == 0) {
+        bl_worker_pipe_put(w, f->pipe);
+        return;
+    }
+    close(f->pipe[0]); /* bytes left inside: not for the next user */
+    close(f->pipe[1]);
+    f->pipe[0] = f->pipe[1] = -1;
+    f->piped = 0;
+}
+
+void bl_hflow_init(struct bl_hflow *f)
+{
+    f->pipe[0] = f->pipe[1] = -1;
+    f->piped = 0;
+    bl_hflow_reset(f);
+}
+
 void bl_hflow_reset(struct bl_hflow *f)
 {
     f->fwd = 0;
     f->left = 0;
     f->parsed = 0;
     f->st = BL_BODY_HEAD;
+    f->splice = false;
     memset(&f->ck, 0, sizeof(f->ck));
     f->ck.limits = &bl_hflow_limits;
 }

@@ -56,6 +56,7 @@ struct bl_hflow *bl_hs_reply_begin(struct bl_hsess *s, int status, bool close)
     bl_stat_add(s->sl->st->responses[status / 100], 1);
     bl_hbuf_drop(&s->w->bufs, &f->in);
     bl_hbuf_drop(&s->w->bufs, &f->out);
+    bl_hflow_drop_pipe(f, s->w);
     bl_hflow_reset(f);
     bl_hbuf_ready(&s->w->bufs, &f->out);
     f->st = BL_BODY_DONE;
@@ -157,6 +158,7 @@ void bl_hs_member_failed(struct bl_hsess *s, enum bl_hs_fail why)
         count_member_error(s);
     bl_hs_detach_member(s, false, why != FAIL_5XX);
     bl_hbuf_drop(&s->w->bufs, &s->resp.in);
+    bl_hflow_drop_pipe(&s->resp, s->w);
     bl_hflow_reset(&s->resp);
     s->fail_status = why == FAIL_TIMEOUT ? 504 : 502;
     if (stale && rewind_request(s)) {
@@ -488,6 +490,9 @@ static void take_response_head(struct bl_hsess *s, const struct bl_http_resp *re
         return;
     }
     bl_hflow_body(f, resp->body, resp->content_length);
+    /* Plain TCP both ways and longer than a buffer: the body is spliced once `in` is empty. */
+    f->splice = f->st == BL_BODY_LENGTH && f->left > BL_HFLOW_SPLICE_MIN && s->tls == NULL &&
+                s->up->tls == NULL;
 }
 
 /* Parses the response head in resp.in. Returns true when the session moved on. */
@@ -555,7 +560,7 @@ static int push(struct bl_hsess *s, struct bl_hflow *f, int fd, struct bl_tls_co
 
     if (!bl_hflow_pending(f))
         return 0;
-    n = bl_hflow_flush(f, fd, tls);
+    n = bl_hflow_flush(f, s->w, fd, tls);
     if (n < 0)
         return (int)n;
     if (n > 0)
