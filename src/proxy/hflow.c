@@ -29,7 +29,7 @@ static ssize_t splice_in(struct bl_hflow *f, struct bl_worker *w, int fd)
         return n;
     n = splice(fd, NULL, f->pipe[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     if (n > 0) {
-        f->piped += (size_t)n;
+        f->piped += (uint32_t)n;
         f->left -= (uint64_t)n;
         f->full = (size_t)n == want;
         if (f->left == 0)
@@ -81,7 +81,7 @@ int bl_hflow_scan(struct bl_hflow *f)
     switch (f->st) {
     case BL_BODY_LENGTH: {
         size_t n = avail < f->left ? avail : (size_t)f->left;
-        f->fwd += n;
+        f->fwd += (uint32_t)n;
         f->left -= n;
         if (f->left == 0)
             f->st = BL_BODY_DONE;
@@ -97,7 +97,7 @@ int bl_hflow_scan(struct bl_hflow *f)
                 return -EPROTO;
             if (n == 0)
                 break;
-            f->fwd += (size_t)n;
+            f->fwd += (uint32_t)n;
             avail -= (size_t)n;
         }
         if (bl_http_chunked_is_done(&f->ck))
@@ -105,7 +105,7 @@ int bl_hflow_scan(struct bl_hflow *f)
         return 0;
     case BL_BODY_CLOSE:
     case BL_BODY_TUNNEL:
-        f->fwd += avail;
+        f->fwd += (uint32_t)avail;
         return 0;
     default:
         return 0;
@@ -139,7 +139,7 @@ static ssize_t send_bufs(struct bl_hflow *f, int fd, struct bl_tls_conn *tls)
     head = (size_t)n < ol ? (size_t)n : ol;
     bl_hbuf_consume(&f->out, head);
     bl_hbuf_consume(&f->in, (size_t)n - head);
-    f->fwd -= (size_t)n - head;
+    f->fwd -= (uint32_t)((size_t)n - head);
     return n;
 }
 
@@ -150,7 +150,7 @@ static ssize_t splice_out(struct bl_hflow *f, struct bl_worker *w, int fd)
 
     if (n < 0)
         return errno == EAGAIN ? 0 : -errno;
-    f->piped -= (size_t)n;
+    f->piped -= (uint32_t)n;
     if (f->piped == 0)
         bl_worker_pipe_put(w, f->pipe);
     return n;

@@ -44,17 +44,18 @@ struct bl_worker;
 struct bl_hflow {
     struct bl_hbuf in;  /* bytes read from the source */
     struct bl_hbuf out; /* head (or whole small request) for the destination */
-    size_t fwd;         /* bytes at in.off that are body, to send after `out` */
     uint64_t left;      /* BL_BODY_LENGTH: body bytes not yet found in `in` */
-    size_t parsed;      /* head bytes the parser saw last time (its `last_len`) */
+    uint32_t fwd;       /* bytes at in.off that are body, to send after `out` */
+    uint32_t parsed;    /* head bytes the parser saw last time (its `last_len`) */
     struct bl_http_chunked ck;
-    int pipe[2];  /* splice: -1 while no bytes are in flight */
-    size_t piped; /* splice: bytes in the pipe, not yet sent */
-    uint8_t st;   /* enum bl_body_st */
-    bool eof;     /* the source sent FIN */
-    bool shut;    /* FIN forwarded (tunnel) */
-    bool splice;  /* this message's body may be spliced (plain TCP both ways, long) */
-    bool full;    /* the last read took all it asked for: the source likely has more */
+    int pipe[2];    /* splice: -1 while no bytes are in flight */
+    uint32_t piped; /* splice: bytes in the pipe (at most BL_PIPE_BYTES), not yet sent */
+    uint8_t st;     /* enum bl_body_st */
+    bool eof;       /* the source sent FIN */
+    bool shut;      /* FIN forwarded (tunnel) */
+    /* Bits, so that a session is no larger than before splicing (idle memory). */
+    uint8_t splice : 1; /* this body may be spliced (plain TCP both ways, long) */
+    uint8_t full : 1;   /* the last read took all it asked for: the source likely has more */
 };
 
 #define BL_HFLOW_MAX_HEADERS 100 /* header lines in a head */

@@ -409,7 +409,7 @@ static bool parse_request(struct bl_hsess *s)
     n = bl_http1_parse_request(f->in.data + f->in.off, bl_hbuf_used(&f->in), f->parsed,
                                &bl_hflow_limits, &req, &why);
     if (n == BL_HTTP_INCOMPLETE) {
-        f->parsed = bl_hbuf_used(&f->in);
+        f->parsed = (uint32_t)bl_hbuf_used(&f->in);
         return false;
     }
     f->parsed = 0;
@@ -507,7 +507,7 @@ static bool parse_response(struct bl_hsess *s)
     n = bl_http1_parse_response(f->in.data + f->in.off, bl_hbuf_used(&f->in), f->parsed,
                                 &bl_hflow_limits, flags, &resp, NULL);
     if (n == BL_HTTP_INCOMPLETE) {
-        f->parsed = bl_hbuf_used(&f->in);
+        f->parsed = (uint32_t)bl_hbuf_used(&f->in);
         return false;
     }
     f->parsed = 0;
