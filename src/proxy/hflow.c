@@ -18,15 +18,13 @@ const struct bl_http_limits bl_hflow_limits = {
     .max_headers = BL_HFLOW_MAX_HEADERS,
 };
 
-/* Splices up to `left` body bytes from `fd` into the pipe (`in` is empty). */
+/* Splices up to `left` body bytes from `fd` into the pipe (`in` is empty, the pipe taken). */
 static ssize_t splice_in(struct bl_hflow *f, struct bl_worker *w, int fd)
 {
     size_t want = f->left < BL_PIPE_BYTES ? (size_t)f->left : BL_PIPE_BYTES;
     ssize_t n;
 
     bl_hbuf_release(&w->bufs, &f->in); /* no buffer held while the body streams */
-    if (f->pipe[0] < 0 && (n = bl_worker_pipe_get(w, f->pipe)) < 0)
-        return n;
     n = splice(fd, NULL, f->pipe[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     if (n > 0) {
         f->piped += (uint32_t)n;
@@ -44,6 +42,16 @@ static ssize_t splice_in(struct bl_hflow *f, struct bl_worker *w, int fd)
     return n == -EAGAIN ? 0 : n;
 }
 
+/* May the next read go to the pipe? Only with nothing buffered (order), and a pipe. */
+static bool may_splice(struct bl_hflow *f, struct bl_worker *w, struct bl_tls_conn *tls)
+{
+    if (!f->splice || f->st != BL_BODY_LENGTH || tls != NULL || bl_hbuf_used(&f->in) > 0)
+        return false;
+    if (f->pipe[0] < 0 && bl_worker_pipe_get(w, f->pipe) < 0)
+        f->splice = false; /* no descriptor left: this body is copied, as a short one */
+    return f->splice;
+}
+
 ssize_t bl_hflow_fill(struct bl_hflow *f, struct bl_worker *w, int fd, struct bl_tls_conn *tls)
 {
     size_t want;
@@ -52,7 +60,7 @@ ssize_t bl_hflow_fill(struct bl_hflow *f, struct bl_worker *w, int fd, struct bl
     f->full = false;
     if (f->eof || f->piped > 0)
         return 0;
-    if (f->splice && f->st == BL_BODY_LENGTH && tls == NULL && bl_hbuf_used(&f->in) == 0)
+    if (may_splice(f, w, tls))
         return splice_in(f, w, fd);
     bl_hbuf_ready(&w->bufs, &f->in);
     if ((want = bl_hbuf_room(&f->in)) == 0)
