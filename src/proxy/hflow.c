@@ -176,6 +176,7 @@ ssize_t bl_hflow_flush(struct bl_hflow *f, struct bl_worker *w, int fd, struct b
 
 void bl_hflow_drop_pipe(struct bl_hflow *f, struct bl_worker *w)
 {
+    f->splice = false; /* what is left of this body, if read at all, is read to be dropped */
     if (f->pipe[0] < 0)
         return;
     if (f->piped == 0) {

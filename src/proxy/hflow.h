@@ -88,7 +88,8 @@ int bl_hflow_scan(struct bl_hflow *f);
  * `tls` when not NULL: one record per part). Returns bytes sent or -errno. */
 ssize_t bl_hflow_flush(struct bl_hflow *f, struct bl_worker *w, int fd, struct bl_tls_conn *tls);
 
-/* Gives the pipe back (closed when it still holds bytes: they are dropped). */
+/* Gives the pipe back (closed when it still holds bytes: they are dropped); the rest
+ * of the body, if read, goes to `in`. */
 void bl_hflow_drop_pipe(struct bl_hflow *f, struct bl_worker *w);
 
 /* A new flow: no pipe, waiting for a head. */

@@ -57,6 +57,7 @@ struct bl_hflow *bl_hs_reply_begin(struct bl_hsess *s, int status, bool close)
     bl_hbuf_drop(&s->w->bufs, &f->in);
     bl_hbuf_drop(&s->w->bufs, &f->out);
     bl_hflow_drop_pipe(f, s->w);
+    bl_hflow_drop_pipe(&s->req, s->w); /* a body still coming is drained by reads, if at all */
     bl_hflow_reset(f);
     bl_hbuf_ready(&s->w->bufs, &f->out);
     f->st = BL_BODY_DONE;
@@ -339,6 +340,14 @@ static bool apply_l7(struct bl_hsess *s, const struct bl_http_req *req)
     }
 }
 
+/* Plain TCP both ways and a body longer than a buffer: it is spliced once `in` is empty. */
+static bool may_splice(const struct bl_hsess *s, enum bl_http_body body, int64_t length,
+                       bool member_plain)
+{
+    return body == BL_HTTP_BODY_LENGTH && length > BL_HFLOW_SPLICE_MIN && s->tls == NULL &&
+           member_plain;
+}
+
 static void route(struct bl_hsess *s, const struct bl_http_req *req)
 {
     if (s->sl->cfg->proto == BL_PROTO_PROMETHEUS) {
@@ -359,6 +368,7 @@ static void route(struct bl_hsess *s, const struct bl_http_req *req)
     s->tried.ignore_health = false;
     s->fail_status = 502;
     s->stale_retried = false;
+    s->req.splice = may_splice(s, req->body, req->content_length, s->pool->tls_client == NULL);
     start_member(s);
 }
 
@@ -490,9 +500,7 @@ static void take_response_head(struct bl_hsess *s, const struct bl_http_resp *re
         return;
     }
     bl_hflow_body(f, resp->body, resp->content_length);
-    /* Plain TCP both ways and longer than a buffer: the body is spliced once `in` is empty. */
-    f->splice = f->st == BL_BODY_LENGTH && f->left > BL_HFLOW_SPLICE_MIN && s->tls == NULL &&
-                s->up->tls == NULL;
+    f->splice = may_splice(s, resp->body, resp->content_length, s->up->tls == NULL);
 }
 
 /* Parses the response head in resp.in. Returns true when the session moved on. */

@@ -133,3 +133,81 @@ def test_client_too_slow_times_out_while_the_body_waits_in_the_pipe(ballastd, ht
     s.close()
     assert b.listener_stats()["active_connections"] == 0
     assert get_json(port, "/after")[0] == 200
+
+
+# ---- request bodies (uploads) go the same way, client socket -> pipe -> member socket ----
+
+
+def _cpu_s(pid):
+    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_large_uploads_arrive_whole_in_order_and_framing_stays_exact(ballastd, http_member):
+    m = http_member()
+    port = free_port()
+    ballastd(http_config(port, [m]), workers=1)
+    s = None
+    for i, n in enumerate(SIZES):
+        status, _, body, s = http_request(port, f"/up{i}", method="POST", body=pattern_body(n),
+                                          sock=s)
+        assert status == 200
+        assert m.requests[-1]["body"].encode("latin-1") == pattern_body(n), n
+        assert m.requests[-1]["seen_on_conn"] == i + 1
+    s.close()
+    assert m.conns == 1
+
+
+def test_pipelined_request_waits_behind_a_spliced_upload(ballastd, http_member):
+    m = http_member()
+    port = free_port()
+    ballastd(http_config(port, [m]), workers=1)
+    s = socket.create_connection((VIP, port), timeout=10)
+    n = 600000
+    s.sendall(b"PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % n + pattern_body(n)
+              + b"GET /second HTTP/1.1\r\nHost: x\r\n\r\n")
+    rf = s.makefile("rb")
+    assert read_response_from(rf)[0] == 200
+    status, _, body = read_response_from(rf)
+    assert status == 200 and b'"target": "/second"' in body
+    rf.close()
+    s.close()
+    assert [r["target"] for r in m.requests] == ["/up", "/second"]
+    assert m.requests[0]["body"].encode("latin-1") == pattern_body(n)
+
+
+def test_client_leaving_mid_upload_frees_the_pipe_and_the_member_connection(ballastd,
+                                                                            http_member):
+    m = http_member()
+    port = free_port()
+    b = ballastd(http_config(port, [m]), workers=1)
+    pid = b.proc.pid
+    pipes_idle = _pipes(pid)
+    s = socket.create_connection((VIP, port), timeout=10)
+    s.sendall(b"POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n" + b"z" * 300000)
+    time.sleep(0.3)
+    s.close()  # gone with most of the body unsent
+    wait_until(lambda: b.listener_stats()["active_connections"] == 0, timeout=scaled(3),
+               what="the session to end")
+    wait_until(lambda: _pipes(pid) <= pipes_idle + 2, timeout=scaled(3),
+               what="no pipe but the pool's")
+    assert m.requests == []  # the member never saw a whole request: nothing to act on
+    status, r = get_json(port, "/after")
+    assert status == 200 and r["target"] == "/after"
+
+
+def test_upload_answered_by_ballast_is_drained_without_spinning(ballastd):
+    port = free_port()
+    b = ballastd(http_config(port, []), workers=1)  # no member: 503 before the body is read
+    n = 4000000
+    s = socket.create_connection((VIP, port), timeout=10)
+    s.sendall(b"POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % n)
+    rf = s.makefile("rb")
+    cpu0 = _cpu_s(b.proc.pid)
+    s.sendall(b"z" * 200000)
+    assert read_response_from(rf)[0] == 503
+    time.sleep(0.5)  # ballast lingers, reading what the client still sends
+    rf.close()
+    s.close()
+    assert _cpu_s(b.proc.pid) - cpu0 < 0.25  # a loop on an unread socket would burn it all
+    assert b.listener_stats()["replies"]["503"] == 1
