@@ -21,7 +21,7 @@ const struct bl_http_limits bl_hflow_limits = {
 /* Splices up to `left` body bytes from `fd` into the pipe (`in` is empty, the pipe taken). */
 static ssize_t splice_in(struct bl_hflow *f, struct bl_worker *w, int fd)
 {
-    size_t want = f->left < BL_PIPE_BYTES ? (size_t)f->left : BL_PIPE_BYTES;
+    size_t want = f->left < BL_HFLOW_SPLICE_MAX ? (size_t)f->left : BL_HFLOW_SPLICE_MAX;
     ssize_t n;
 
     bl_hbuf_release(&w->bufs, &f->in); /* no buffer held while the body streams */

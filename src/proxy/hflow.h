@@ -40,6 +40,9 @@ struct bl_worker;
 
 /* Bodies longer than this go through a pipe when the flow may splice: one read fills `in`. */
 #define BL_HFLOW_SPLICE_MIN BL_HBUF_SIZE
+/* Bytes moved into the pipe at a time, so at most this much waits in the kernel for a
+ * slow reader (a default pipe's worth; the L4 relay's pipes hold up to 256 KiB). */
+#define BL_HFLOW_SPLICE_MAX 65536
 
 struct bl_hflow {
     struct bl_hbuf in;  /* bytes read from the source */
@@ -49,7 +52,7 @@ struct bl_hflow {
     uint32_t parsed;    /* head bytes the parser saw last time (its `last_len`) */
     struct bl_http_chunked ck;
     int pipe[2];    /* splice: -1 while no bytes are in flight */
-    uint32_t piped; /* splice: bytes in the pipe (at most BL_PIPE_BYTES), not yet sent */
+    uint32_t piped; /* splice: bytes in the pipe (at most BL_HFLOW_SPLICE_MAX), not yet sent */
     uint8_t st;     /* enum bl_body_st */
     bool eof;       /* the source sent FIN */
     bool shut;      /* FIN forwarded (tunnel) */
