@@ -1,30 +1,21 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Large Content-Length response bodies, which ballast splices (member socket -> pipe -> client
-socket) when neither side speaks TLS: bytes whole and in order, exact framing for the next
-request on both keep-alive connections, backpressure, a member or a client leaving mid-body."""
+"""Large Content-Length bodies, which ballast splices (source socket -> pipe -> destination
+socket) when neither side speaks TLS: responses and uploads whole and in order, exact framing
+for the next message on both keep-alive connections, backpressure and timeouts with bytes in
+the pipe, a member or a client leaving mid-body, an upload answered by ballast itself.
+(test_https.py checks that TLS on either side keeps the copy path.)"""
 import os
 import socket
 import time
 
 from conftest import VIP, free_port, scaled, wait_until
 from httputil import http_member_fixture  # noqa: F401  (fixture)
-from httputil import (get_json, http_config, http_request, pattern_body,
+from httputil import (get_json, http_config, http_request, open_pipes, pattern_body,
                       read_response_from)
 
 
-def _pipes(pid):
-    """Pipe ends ballastd holds open (the worker's pool, and any pipe in use)."""
-    n = 0
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            n += os.readlink(f"/proc/{pid}/fd/{fd}").startswith("pipe:")
-        except OSError:
-            pass
-    return n
-
-
-# Around one buffer (16 KiB, the head shares the first read), one pipe (256 KiB), and more.
-SIZES = [16384, 16385, 16384 + 300, 65536, 262144, 262145, 1000003]
+# Around one buffer (16 KiB, the head shares the first read), one splice (64 KiB), and more.
+SIZES = [16384, 16385, 16384 + 300, 65536, 65537 + 16384, 262145, 1000003]
 
 
 def test_large_bodies_arrive_whole_in_order_and_framing_stays_exact(ballastd, http_member):
@@ -70,7 +61,7 @@ def test_slow_reader_holds_a_pipe_not_memory_and_gets_everything(ballastd, http_
     port = free_port()
     b = ballastd(http_config(port, [m]), workers=1)
     pid = b.proc.pid
-    pipes_idle = _pipes(pid)
+    pipes_idle = open_pipes(pid)
     rss = lambda: int(open(f"/proc/{pid}/status").read().split("VmRSS:")[1].split()[0])  # noqa
     rss_before = rss()
     n = 8000000
@@ -78,7 +69,7 @@ def test_slow_reader_holds_a_pipe_not_memory_and_gets_everything(ballastd, http_
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
     s.sendall(b"GET /pattern/%d HTTP/1.1\r\nHost: x\r\n\r\n" % n)
     # Not reading: the body waits in a pipe, and ballast stops reading the member.
-    wait_until(lambda: _pipes(pid) > pipes_idle, timeout=scaled(3), what="a pipe in use")
+    wait_until(lambda: open_pipes(pid) > pipes_idle, timeout=scaled(3), what="a pipe in use")
     time.sleep(0.5)
     assert rss() - rss_before < 4096, (rss_before, rss())  # KiB: far below 8 MB
     rf = s.makefile("rb")
@@ -95,7 +86,7 @@ def test_member_closing_mid_body_cuts_the_client_and_frees_the_pipe(ballastd, ht
     m = http_member()
     port = free_port()
     b = ballastd(http_config(port, [m]), workers=1)
-    pipes_idle = _pipes(b.proc.pid)
+    pipes_idle = open_pipes(b.proc.pid)
     s = socket.create_connection((VIP, port), timeout=10)
     s.sendall(b"GET /short/1000000/300000 HTTP/1.1\r\nHost: x\r\n\r\n")
     got = b""
@@ -113,7 +104,7 @@ def test_member_closing_mid_body_cuts_the_client_and_frees_the_pipe(ballastd, ht
     assert b"Content-Length: 1000000" in head
     assert len(body) <= 300000
     # Nothing leaks: the pipe of the cut exchange is closed, not kept.
-    wait_until(lambda: _pipes(b.proc.pid) <= pipes_idle + 2, timeout=scaled(3),
+    wait_until(lambda: open_pipes(b.proc.pid) <= pipes_idle + 2, timeout=scaled(3),
                what="no pipe but the pool's")
     assert get_json(port, "/after")[0] == 200
 
@@ -123,13 +114,13 @@ def test_client_too_slow_times_out_while_the_body_waits_in_the_pipe(ballastd, ht
     port = free_port()
     b = ballastd(http_config(port, [m], timeout_client_data=400), workers=1)
     pid = b.proc.pid
-    pipes_idle = _pipes(pid)
+    pipes_idle = open_pipes(pid)
     s = socket.create_connection((VIP, port), timeout=10)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
     s.sendall(b"GET /big/20000000 HTTP/1.1\r\nHost: x\r\n\r\n")
-    wait_until(lambda: _pipes(pid) > pipes_idle, timeout=scaled(3), what="a pipe in use")
+    wait_until(lambda: open_pipes(pid) > pipes_idle, timeout=scaled(3), what="a pipe in use")
     # The client never reads: after timeout_client_data the session ends, its pipe is closed.
-    wait_until(lambda: _pipes(pid) == pipes_idle, timeout=scaled(3), what="the pipe closed")
+    wait_until(lambda: open_pipes(pid) == pipes_idle, timeout=scaled(3), what="the pipe closed")
     s.close()
     assert b.listener_stats()["active_connections"] == 0
     assert get_json(port, "/after")[0] == 200
@@ -182,14 +173,14 @@ def test_client_leaving_mid_upload_frees_the_pipe_and_the_member_connection(ball
     port = free_port()
     b = ballastd(http_config(port, [m]), workers=1)
     pid = b.proc.pid
-    pipes_idle = _pipes(pid)
+    pipes_idle = open_pipes(pid)
     s = socket.create_connection((VIP, port), timeout=10)
     s.sendall(b"POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n" + b"z" * 300000)
     time.sleep(0.3)
     s.close()  # gone with most of the body unsent
     wait_until(lambda: b.listener_stats()["active_connections"] == 0, timeout=scaled(3),
                what="the session to end")
-    wait_until(lambda: _pipes(pid) <= pipes_idle + 2, timeout=scaled(3),
+    wait_until(lambda: open_pipes(pid) <= pipes_idle + 2, timeout=scaled(3),
                what="no pipe but the pool's")
     assert m.requests == []  # the member never saw a whole request: nothing to act on
     status, r = get_json(port, "/after")
