@@ -80,6 +80,8 @@ static void drop_buffers(struct bl_hsess *s)
     bl_hbuf_drop(bc, &s->req.out);
     bl_hbuf_drop(bc, &s->resp.in);
     bl_hbuf_drop(bc, &s->resp.out);
+    bl_hflow_drop_pipe(&s->req, s->w);
+    bl_hflow_drop_pipe(&s->resp, s->w);
     bl_hs_drop_body(s);
 }
 
@@ -244,7 +246,7 @@ static uint32_t member_interest(const struct bl_hsess *s)
 
     if (s->state == HS_CONNECT) /* connect, then the TLS handshake if any */
         return c->tls && c->connected ? (bl_tls_wants(c->tls) ?: EPOLLIN) : EPOLLOUT;
-    if (!s->resp.eof && bl_hbuf_room(&s->resp.in) > 0)
+    if (bl_hflow_can_read(&s->resp))
         me |= EPOLLIN;
     if (bl_hflow_pending(&s->req))
         me |= EPOLLOUT;
@@ -258,7 +260,7 @@ static void update_interest(struct bl_hsess *s)
     struct bl_loop *loop = s->w->loop;
     uint32_t ce = 0;
 
-    if ((s->state == HS_LINGER || bl_hbuf_room(&s->req.in) > 0) && !s->req.eof)
+    if (s->state == HS_LINGER ? !s->req.eof : bl_hflow_can_read(&s->req))
         ce |= EPOLLIN;
     if (bl_hflow_pending(&s->resp) || s->body != NULL)
         ce |= EPOLLOUT;
@@ -275,7 +277,7 @@ static void update_interest(struct bl_hsess *s)
 
 static ssize_t read_client(struct bl_hsess *s)
 {
-    ssize_t n = bl_hflow_fill(&s->req, &s->w->bufs, s->cli.fd, s->tls);
+    ssize_t n = bl_hflow_fill(&s->req, s->w, s->cli.fd, s->tls);
 
     if (n > 0) {
         s->cli_seen_ms = bl_loop_now_ms(s->w->loop);
@@ -361,13 +363,13 @@ static void on_connected(struct bl_hsess *s, uint32_t events)
 }
 
 /* Reads the member's bytes, and over TLS those OpenSSL holds decrypted already.
- * Returns true when the buffer filled up: the member likely has more right now. */
+ * Returns true when the read took all it asked for: the member likely has more right now. */
 static bool read_member(struct bl_hsess *s)
 {
     struct bl_hconn *c = s->up;
 
     for (int i = 0; i < 4 && c != NULL; i++) {
-        ssize_t n = bl_hflow_fill(&s->resp, &s->w->bufs, c->io.fd, c->tls);
+        ssize_t n = bl_hflow_fill(&s->resp, s->w, c->io.fd, c->tls);
         if (n < 0) {
             s->resp.eof = true; /* a reset reads as an end: exchange_down() decides */
             return false;
@@ -377,7 +379,7 @@ static bool read_member(struct bl_hsess *s)
             bl_stat_add(s->sl->st->bytes_out, (uint64_t)n);
             bl_stat_add(bl_hs_member_st(s)->bytes_out, (uint64_t)n);
         }
-        if (n > 0 && bl_hbuf_room(&s->resp.in) == 0)
+        if (n > 0 && s->resp.full)
             return true;
         if (n == 0 || c->tls == NULL || bl_tls_pending(c->tls) == 0)
             return false;
@@ -404,10 +406,11 @@ void bl_hs_on_member(struct bl_loop *loop, struct bl_io *io, uint32_t events)
         (c->tls != NULL && (bl_tls_wants(c->tls) & events)))
         more = read_member(s);
     bl_hs_run(s);
-    /* A large body: while a read fills the buffer and the client takes it all,
-     * read again now rather than after another epoll_wait (a third of them). */
-    for (int i = 0; i < 3 && more && s->state == HS_EXCHANGE && s->up == c &&
-                    !bl_hflow_pending(&s->resp);
+    /* A large body: while a read takes all it asked for (a full buffer, or a
+     * full splice) and the client takes it all, read again now rather than
+     * after another epoll_wait. */
+    for (int i = 0;
+         i < 3 && more && s->state == HS_EXCHANGE && s->up == c && !bl_hflow_pending(&s->resp);
          i++) {
         more = read_member(s);
         bl_hs_run(s);
@@ -437,8 +440,8 @@ static void start_session(struct bl_wlistener *wl, int fd, const struct bl_addr 
     s->peer = *peer;
     s->keep_alive = true;
     s->cli_seen_ms = bl_loop_now_ms(w->loop);
-    bl_hflow_reset(&s->req);
-    bl_hflow_reset(&s->resp);
+    bl_hflow_init(&s->req);
+    bl_hflow_init(&s->resp);
     bl_stat_add(sl->st->total, 1);
     bl_io_init(&s->cli, fd, on_client);
     bl_timer_init(&s->timer, on_timer);

@@ -56,6 +56,8 @@ struct bl_hflow *bl_hs_reply_begin(struct bl_hsess *s, int status, bool close)
     bl_stat_add(s->sl->st->responses[status / 100], 1);
     bl_hbuf_drop(&s->w->bufs, &f->in);
     bl_hbuf_drop(&s->w->bufs, &f->out);
+    bl_hflow_drop_pipe(f, s->w);
+    bl_hflow_drop_pipe(&s->req, s->w); /* a body still coming is drained by reads, if at all */
     bl_hflow_reset(f);
     bl_hbuf_ready(&s->w->bufs, &f->out);
     f->st = BL_BODY_DONE;
@@ -157,6 +159,7 @@ void bl_hs_member_failed(struct bl_hsess *s, enum bl_hs_fail why)
         count_member_error(s);
     bl_hs_detach_member(s, false, why != FAIL_5XX);
     bl_hbuf_drop(&s->w->bufs, &s->resp.in);
+    bl_hflow_drop_pipe(&s->resp, s->w);
     bl_hflow_reset(&s->resp);
     s->fail_status = why == FAIL_TIMEOUT ? 504 : 502;
     if (stale && rewind_request(s)) {
@@ -337,6 +340,14 @@ static bool apply_l7(struct bl_hsess *s, const struct bl_http_req *req)
     }
 }
 
+/* Plain TCP both ways and a body longer than a buffer: it is spliced once `in` is empty. */
+static bool may_splice(const struct bl_hsess *s, enum bl_http_body body, int64_t length,
+                       bool member_plain)
+{
+    return body == BL_HTTP_BODY_LENGTH && length > BL_HFLOW_SPLICE_MIN && s->tls == NULL &&
+           member_plain;
+}
+
 static void route(struct bl_hsess *s, const struct bl_http_req *req)
 {
     if (s->sl->cfg->proto == BL_PROTO_PROMETHEUS) {
@@ -357,6 +368,7 @@ static void route(struct bl_hsess *s, const struct bl_http_req *req)
     s->tried.ignore_health = false;
     s->fail_status = 502;
     s->stale_retried = false;
+    s->req.splice = may_splice(s, req->body, req->content_length, s->pool->tls_client == NULL);
     start_member(s);
 }
 
@@ -407,7 +419,7 @@ static bool parse_request(struct bl_hsess *s)
     n = bl_http1_parse_request(f->in.data + f->in.off, bl_hbuf_used(&f->in), f->parsed,
                                &bl_hflow_limits, &req, &why);
     if (n == BL_HTTP_INCOMPLETE) {
-        f->parsed = bl_hbuf_used(&f->in);
+        f->parsed = (uint32_t)bl_hbuf_used(&f->in);
         return false;
     }
     f->parsed = 0;
@@ -488,6 +500,7 @@ static void take_response_head(struct bl_hsess *s, const struct bl_http_resp *re
         return;
     }
     bl_hflow_body(f, resp->body, resp->content_length);
+    f->splice = may_splice(s, resp->body, resp->content_length, s->up->tls == NULL);
 }
 
 /* Parses the response head in resp.in. Returns true when the session moved on. */
@@ -502,7 +515,7 @@ static bool parse_response(struct bl_hsess *s)
     n = bl_http1_parse_response(f->in.data + f->in.off, bl_hbuf_used(&f->in), f->parsed,
                                 &bl_hflow_limits, flags, &resp, NULL);
     if (n == BL_HTTP_INCOMPLETE) {
-        f->parsed = bl_hbuf_used(&f->in);
+        f->parsed = (uint32_t)bl_hbuf_used(&f->in);
         return false;
     }
     f->parsed = 0;
@@ -555,7 +568,7 @@ static int push(struct bl_hsess *s, struct bl_hflow *f, int fd, struct bl_tls_co
 
     if (!bl_hflow_pending(f))
         return 0;
-    n = bl_hflow_flush(f, fd, tls);
+    n = bl_hflow_flush(f, s->w, fd, tls);
     if (n < 0)
         return (int)n;
     if (n > 0)

@@ -11,6 +11,8 @@ requests seen on this TCP connection) unless the path asks for something else:
   /close               the report with no Content-Length; the member closes after it
   /slow/MS             wait MS milliseconds first
   /big/N               a body of N bytes ("x" * N)
+  /pattern/N           a body of N bytes of pattern_body(N) (order and offsets checkable)
+  /short/N/M           announce a body of N bytes, send M of them, then close
   /ws                  with "Upgrade: websocket": 101, then echo bytes until EOF
   /drop                close without answering
   /garbage             answer something that is not HTTP
@@ -54,6 +56,24 @@ def _read_body(rf, headers):
             rf.readline(16)
     n = int(headers.get("content-length", "0") or 0)
     return rf.read(n) if n else b""
+
+
+def open_pipes(pid):
+    """Pipe ends process `pid` holds open (ballastd: its workers' pools, and pipes in use)."""
+    import os
+    n = 0
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            n += os.readlink(f"/proc/{pid}/fd/{fd}").startswith("pipe:")
+        except OSError:
+            pass
+    return n
+
+
+def pattern_body(n):
+    """N bytes where every 4-byte word tells its own offset: a byte out of place shows."""
+    words = (n + 3) // 4
+    return b"".join((i * 4).to_bytes(4, "big") for i in range(words))[:n]
 
 
 class HttpMember:
@@ -158,6 +178,12 @@ class HttpMember:
             return False
         if target.startswith("/big/"):
             payload = b"x" * int(target.split("/")[2])
+        if target.startswith("/pattern/"):
+            payload = pattern_body(int(target.split("/")[2]))
+        if target.startswith("/short/"):
+            n, m = (int(x) for x in target.split("/")[2:4])
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n + b"y" * m)
+            return False
         keep = version == "HTTP/1.1" and low.get("connection", "").lower() != "close"
         if target == "/close":
             c.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + payload)

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import VIP, free_port, lb_config, listener, pool
 from httputil import http_member_fixture  # noqa: F401  (fixture)
-from httputil import read_response
+from httputil import http_config, http_request, open_pipes, pattern_body, read_response
 from tlsutil import client_context, make_certs, peer_common_name
 
 
@@ -77,6 +77,36 @@ def test_keep_alive_over_tls_and_many_requests(ballastd, http_member, certs):
     status, _, body = read_response(s)
     assert status == 200 and body == b"x" * 200000
     s.close()
+
+
+def test_large_bodies_over_tls_are_copied_not_spliced(ballastd, http_member, certs):
+    # TLS on the client side: records must be decrypted, so no pipe may carry the bytes.
+    m = http_member()
+    port = free_port()
+    b = ballastd(https_config(port, [m], certs), workers=1)
+    pipes = open_pipes(b.proc.pid)
+    s = tls_connect(port, certs)
+    s.sendall(b"GET /pattern/700000 HTTP/1.1\r\nHost: x\r\n\r\n")
+    status, _, body = read_response(s)
+    assert status == 200 and body == pattern_body(700000)
+    s.sendall(b"POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 300000\r\n\r\n"
+              + pattern_body(300000))
+    assert read_response(s)[0] == 200
+    s.close()
+    assert m.requests[-1]["body"].encode("latin-1") == pattern_body(300000)
+    assert open_pipes(b.proc.pid) == pipes  # no pipe was ever borrowed
+    # TLS on the member side only (a plain listener, a re-encrypting pool): the same.
+    tm = http_member(tls=certs.member)
+    port2 = free_port()
+    b2 = ballastd(http_config(port2, [tm], pool_kw={"tls_enabled": True,
+                                                  "ca_tls_container_ref": certs.ca}), workers=1)
+    pipes2 = open_pipes(b2.proc.pid)
+    status, _, body, s = http_request(port2, "/pattern/700000")
+    assert status == 200 and body == pattern_body(700000)
+    status, _, _, s = http_request(port2, "/up", method="POST", body=pattern_body(300000), sock=s)
+    s.close()
+    assert status == 200 and tm.requests[-1]["body"].encode("latin-1") == pattern_body(300000)
+    assert open_pipes(b2.proc.pid) == pipes2
 
 
 def test_mtls_mandatory_refuses_a_client_without_certificate(ballastd, http_member, certs):
