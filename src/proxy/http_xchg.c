@@ -82,6 +82,13 @@ void bl_hs_reply(struct bl_hsess *s, int status, const char *location, bool clos
 
 /* ---- member failures and retries ----------------------------------------------------------- */
 
+/* A 5xx answer counts towards the member's ejection as a failed connect does
+ * (Envoy's consecutive_5xx), but not in its connect-error counter. */
+static void note_5xx(struct bl_hsess *s)
+{
+    bl_worker_member_failure(s->pool, bl_hs_member_st(s), bl_loop_now_ms(s->w->loop));
+}
+
 static void count_member_error(struct bl_hsess *s)
 {
     struct bl_member_state *st = bl_hs_member_st(s);
@@ -89,16 +96,7 @@ static void count_member_error(struct bl_hsess *s)
     if (st == NULL)
         return;
     bl_stat_add(st->conn_errors, 1);
-    bl_outlier_failure(&s->pool->cfg->outlier, st, &s->pool->st->ejected, s->pool->nmembers,
-                       bl_loop_now_ms(s->w->loop));
-}
-
-/* A 5xx answer counts towards the member's ejection as a failed connect does
- * (Envoy's consecutive_5xx), but not in its connect-error counter. */
-static void note_5xx(struct bl_hsess *s)
-{
-    bl_outlier_failure(&s->pool->cfg->outlier, bl_hs_member_st(s), &s->pool->st->ejected,
-                       s->pool->nmembers, bl_loop_now_ms(s->w->loop));
+    note_5xx(s);
 }
 
 /* Puts the whole request back in req.out to be sent again. */
@@ -123,13 +121,6 @@ static bool can_resend(struct bl_hsess *s, bool sent)
     return s->idempotent && rewind_request(s);
 }
 
-/*
- * A pooled connection that closes before answering was most likely closed by
- * the member while idle (keep-alive race): the request goes again on a new
- * connection to the same member, once, without blaming it. Otherwise another
- * member is tried while retries remain and the request may go again; else the
- * client gets 502, or 504 after a timeout.
- */
 /* Does the pool's retry policy cover this failure? */
 static bool policy_retries(const struct bl_hsess *s, enum bl_hs_fail why, bool sent)
 {
@@ -147,6 +138,13 @@ static bool policy_retries(const struct bl_hsess *s, enum bl_hs_fail why, bool s
     }
 }
 
+/*
+ * A pooled connection that closes before answering was most likely closed by
+ * the member while idle (keep-alive race): the request goes again on a new
+ * connection to the same member, once, without blaming it. Otherwise another
+ * member is tried while retries remain and the request may go again; else the
+ * client gets 502, or 504 after a timeout.
+ */
 void bl_hs_member_failed(struct bl_hsess *s, enum bl_hs_fail why)
 {
     bool sent = s->state != HS_CONNECT;
@@ -205,8 +203,6 @@ static int connect_member(struct bl_hsess *s)
     return 0;
 }
 
-/* Picks a member not tried yet and sends the staged request to it, over an
- * idle connection from the pool or a new one. */
 /* The persisted member first, if it can take the request; else the algorithm's pick. */
 static int pick(struct bl_hsess *s)
 {
@@ -218,6 +214,8 @@ static int pick(struct bl_hsess *s)
     return bl_lb_pick(&s->pool->lb, s->hash, &s->tried);
 }
 
+/* Picks a member not tried yet and sends the staged request to it, over an
+ * idle connection from the pool or a new one. */
 static void start_member(struct bl_hsess *s)
 {
     while (s->tried.n < BL_LB_MAX_TRIES) {

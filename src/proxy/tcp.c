@@ -138,12 +138,10 @@ static struct bl_member_state *member_st(const struct bl_session *s)
  * (which may eject the member; the health checker logs that). */
 static void count_connect_error(struct bl_session *s)
 {
-    struct bl_snap_pool *pool = s->pool;
     struct bl_member_state *st = member_st(s);
 
     bl_stat_add(st->conn_errors, 1);
-    bl_outlier_failure(&pool->cfg->outlier, st, &pool->st->ejected, pool->nmembers,
-                       bl_loop_now_ms(s->w->loop));
+    bl_worker_member_failure(s->pool, st, bl_loop_now_ms(s->w->loop));
 }
 
 static void close_member(struct bl_session *s, bool reset)

@@ -16,6 +16,7 @@
 #include "config/snapshot.h"
 #include "core/list.h"
 #include "core/loop.h"
+#include "lb/outlier.h"
 #include "proxy/hbuf.h"
 #include "proxy/upstream.h"
 
@@ -92,6 +93,14 @@ void bl_udp_on_datagram(struct bl_loop *loop, struct bl_io *io, uint32_t events)
 
 /* udp.c: closes every flow (worker shutdown). */
 void bl_udp_close_all(struct bl_worker *w);
+
+/* A member of `sp` failed a worker's request or connection: passive checks
+ * (lb/outlier.h) may eject it now, within the pool's budget. */
+static inline void bl_worker_member_failure(const struct bl_snap_pool *sp,
+                                            struct bl_member_state *st, uint64_t now_ms)
+{
+    bl_outlier_failure(&sp->cfg->outlier, st, &sp->st->ejected, sp->nmembers, now_ms);
+}
 
 /* True when `peer` may use `sl` under its allowed_cidrs. */
 bool bl_listener_allows(const struct bl_snap_listener *sl, const struct bl_addr *peer);

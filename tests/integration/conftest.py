@@ -608,33 +608,30 @@ class UdpMember:
         self.sock.close()
 
 
-@pytest.fixture
-def tcp_member():
-    """Factory: tcp_member(mode="echo", ...) -> a running TcpMember, stopped at teardown."""
+def stub_factory(cls):
+    """The body of the stub fixtures: yields make(*args, **kw) -> a started `cls`,
+    and stops every stub it made at teardown. Use as `yield from stub_factory(C)`."""
     made = []
 
-    def make(mode="echo", **kw):
-        m = TcpMember(mode, **kw)
+    def make(*args, **kw):
+        m = cls(*args, **kw)
         made.append(m)
         return m
 
     yield make
     for m in made:
         m.stop()
+
+
+@pytest.fixture
+def tcp_member():
+    """Factory: tcp_member(mode="echo", ...) -> a running TcpMember, stopped at teardown."""
+    yield from stub_factory(TcpMember)
 
 
 @pytest.fixture
 def udp_member():
-    made = []
-
-    def make(**kw):
-        m = UdpMember(**kw)
-        made.append(m)
-        return m
-
-    yield make
-    for m in made:
-        m.stop()
+    yield from stub_factory(UdpMember)
 
 
 # ---- clients ------------------------------------------------------------------------------------
@@ -818,16 +815,7 @@ class HttpMember:
 @pytest.fixture
 def http_member():
     """Factory: http_member(status=200, port=None, tls=None) -> a running HttpMember."""
-    made = []
-
-    def make(**kw):
-        m = HttpMember(**kw)
-        made.append(m)
-        return m
-
-    yield make
-    for m in made:
-        m.stop()
+    yield from stub_factory(HttpMember)
 
 
 @pytest.fixture(scope="session")

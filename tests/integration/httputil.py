@@ -28,7 +28,7 @@ import time
 
 import pytest
 
-from conftest import VIP, free_port
+from conftest import VIP, free_port, stub_factory
 
 
 def _read_head(rf):
@@ -310,13 +310,4 @@ def http_member_fixture():
     """Factory: http_member(name=..., tls=...) -> a started HttpMember, stopped at teardown.
     Tests import it (`from httputil import http_member_fixture`); it takes the place of
     conftest's health-check stub of the same name in those modules."""
-    made = []
-
-    def make(**kw):
-        m = HttpMember(**kw)
-        made.append(m)
-        return m
-
-    yield make
-    for m in made:
-        m.stop()
+    yield from stub_factory(HttpMember)

@@ -16,7 +16,7 @@ from apiutil import (L7P, LISTENERS, POOLS, UNKNOWN, assert_fault, create_lb, cr
 from apiutil import api_fixture, server_fixture  # noqa: F401  (fixtures)
 from apiutil import free_port as api_free_port
 from conftest import (banner, echo_ok, free_port, lb_config, listener, member, pool,
-                      wait_until)
+                      stub_factory, wait_until)
 from httputil import HttpMember, http_request
 
 PROM_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -133,16 +133,7 @@ def scrape(port, path="/metrics", conn=None):
 
 @pytest.fixture
 def web():
-    made = []
-
-    def make(**kw):
-        m = HttpMember(**kw)
-        made.append(m)
-        return m
-
-    yield make
-    for m in made:
-        m.stop()
+    yield from stub_factory(HttpMember)
 
 
 def two_lbs(tcp_port, http_port, prom_port, other_port, other_prom, echo, w, other_echo):
